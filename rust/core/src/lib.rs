@@ -1,0 +1,11 @@
+//! rapidriver-core: the algorithms behind rapidriver, in plain Rust.
+//!
+//! Nothing here knows about Python; the `rapidriver-py` crate binds these types. Each component
+//! lives in its own module, and every fallible call returns [`Result`].
+
+pub mod bandit;
+pub mod error;
+pub mod linalg;
+pub mod snapshot;
+
+pub use error::{Error, Result};
