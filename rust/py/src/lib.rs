@@ -1,1 +1,15 @@
+//! rapidriver._core: PyO3 bindings over rapidriver-core. Conversion, error mapping, pickling
+//! and GIL release only; every algorithm lives in the core crate.
 
+use pyo3::prelude::*;
+
+mod bandit;
+mod convert;
+mod errors;
+
+#[pymodule]
+fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    bandit::register(m)?;
+    Ok(())
+}

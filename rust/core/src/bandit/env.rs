@@ -3,9 +3,12 @@
 
 use super::Policy;
 use crate::error::{param, value, Error, Result};
-use rand::{Rng, SeedableRng};
+use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use rand_pcg::Pcg64;
+
+/// PCG stream (increment) reserved for environments.
+const ENV_STREAM: u128 = 0x5851_f42d_4c95_7f2d_1405_7b7e_f767_814f;
 
 /// The reward distribution of every arm.
 #[derive(Debug, Clone, PartialEq)]
@@ -116,7 +119,10 @@ pub fn simulate(
     }
     // Validate the arms once; every step below then only meets valid input.
     policy.scores(arms, None)?;
-    let mut rng = Pcg64::seed_from_u64(seed);
+    // A stream of its own: were the environment seeded like the policy (seed_from_u64), a policy
+    // and an environment given the same seed would draw the same numbers in lockstep, and the
+    // rewards would be correlated with the choices.
+    let mut rng = Pcg64::new(u128::from(seed), ENV_STREAM);
     let mut means = env.means.clone();
     let mut best = means.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut next_change = 0;
@@ -205,6 +211,23 @@ mod tests {
         let sw = run(SlidingWindowUcb::new(200, 0.6, 1.0).unwrap(), &env, 6_000);
         let ucb = run(Ucb::new(1.0).unwrap(), &env, 6_000);
         assert!(sw < ucb, "{sw} vs {ucb}");
+    }
+
+    #[test]
+    fn same_seed_for_policy_and_environment_gives_unbiased_rewards() {
+        let env = Environment::new(RewardKind::Bernoulli, vec![0.2, 0.8], vec![]).unwrap();
+        let mut p = Policy::new(RandomPolicy, 0, 0);
+        p.ensure_arms(2);
+        let sim = simulate(&mut p, &[0, 1], &env, 20_000, 0).unwrap();
+        for arm in 0..2 {
+            let (n, sum) = sim
+                .choices
+                .iter()
+                .zip(&sim.rewards)
+                .filter(|(c, _)| **c == arm as i64)
+                .fold((0.0, 0.0), |(n, s), (_, r)| (n + 1.0, s + r));
+            assert!((sum / n - [0.2, 0.8][arm]).abs() < 0.02, "arm {arm}: {}", sum / n);
+        }
     }
 
     #[test]

@@ -403,26 +403,38 @@ impl Policy {
         order
     }
 
-    /// Merges the shared statistics of another policy with the same rule (counts and means are
-    /// additive). The rule's own state is kept; this serves to pool statistics across shards.
-    pub fn merge_stats(&mut self, other: &Policy) {
-        self.ensure_arms(other.n_arms);
-        let (s, o) = (&mut self.stats, &other.stats);
-        for arm in 0..other.n_arms {
-            let (na, nb) = (s.counts[arm] as f64, o.counts[arm] as f64);
+    /// Pools the shared statistics of another policy into this one (counts and means are
+    /// additive), for shards learned in parallel. `mapping[j]` is this policy's index of the
+    /// other's arm `j`. The rule's own state is kept as it is.
+    pub fn merge_stats(&mut self, other: &ArmStats, mapping: &[usize]) -> Result<()> {
+        if mapping.len() < other.counts.len() {
+            return Err(Error::Dimension {
+                name: "mapping",
+                expected: other.counts.len(),
+                got: mapping.len(),
+            });
+        }
+        if let Some(&m) = mapping.iter().max() {
+            self.ensure_arms(m + 1);
+        }
+        let s = &mut self.stats;
+        for (j, &arm) in mapping.iter().enumerate().take(other.counts.len()) {
+            let (na, nb) = (s.counts[arm] as f64, other.counts[j] as f64);
             if nb == 0.0 {
                 continue;
             }
             if na == 0.0 {
                 s.first_rewarded.push(arm);
             }
+            // Chan et al.'s pairwise update of mean and sum of squared deviations.
             let n = na + nb;
-            let delta = o.means[arm] - s.means[arm];
+            let delta = other.means[j] - s.means[arm];
             s.means[arm] += delta * nb / n;
-            s.m2[arm] += o.m2[arm] + delta * delta * na * nb / n;
-            s.counts[arm] += o.counts[arm];
+            s.m2[arm] += other.m2[j] + delta * delta * na * nb / n;
+            s.counts[arm] += other.counts[j];
         }
-        s.n += o.n;
+        s.n += other.n;
+        Ok(())
     }
 }
 
@@ -520,7 +532,7 @@ mod tests {
         b.update(0, 0.0, None).unwrap();
         b.update(0, 0.5, None).unwrap();
         b.update(1, 0.2, None).unwrap();
-        a.merge_stats(&b);
+        a.merge_stats(b.stats(), &[0, 1]).unwrap();
         assert_eq!(a.stats().counts(), &[3, 1]);
         assert!((a.stats().mean(0) - 0.5).abs() < 1e-15);
         assert!((a.stats().variance(0) - 1.0 / 6.0).abs() < 1e-15);
