@@ -8,16 +8,18 @@ use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use rapidriver_core::bandit::{
-    simulate, Algo, BayesUcb, DiscountedThompson, DiscountedUcb, Environment, EpsilonGreedy,
-    Exp3, Exp3Ix, GaussianThompson, KlUcb, LinTs, LinUcbDisjoint, Policy, RandomPolicy,
-    RewardKind, SlidingWindowUcb, Softmax, ThompsonBeta, Ucb, UcbTuned,
+    simulate, Algo, BayesUcb, DiscountedThompson, DiscountedUcb, Environment, EpsilonGreedy, Exp3,
+    Exp3Ix, GaussianThompson, KlUcb, LinTs, LinUcbDisjoint, Policy, RandomPolicy, RewardKind,
+    SlidingWindowUcb, Softmax, ThompsonBeta, Ucb, UcbTuned,
 };
 use rapidriver_core::snapshot;
 
 fn make_algo(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Algo> {
     let f = |name| param_f64(p, name);
     let algo: Algo = match kind {
-        "epsilon_greedy" => EpsilonGreedy::new(f("epsilon")?, f("decay")?).py_err()?.into(),
+        "epsilon_greedy" => EpsilonGreedy::new(f("epsilon")?, f("decay")?)
+            .py_err()?
+            .into(),
         "ucb" => Ucb::new(f("delta")?).py_err()?.into(),
         "ucb_tuned" => UcbTuned.into(),
         "kl_ucb" => KlUcb::new(f("c")?).py_err()?.into(),
@@ -50,8 +52,14 @@ fn make_algo(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Algo> {
         "lin_ucb" => LinUcbDisjoint::new(f("alpha")?, f("beta")?, param_opt_f64(p, "smoothing")?)
             .py_err()?
             .into(),
-        "lin_ts" => LinTs::new(f("alpha")?, f("beta")?, f("v")?).py_err()?.into(),
-        other => return Err(PyValueError::new_err(format!("unknown policy kind `{other}`"))),
+        "lin_ts" => LinTs::new(f("alpha")?, f("beta")?, f("v")?)
+            .py_err()?
+            .into(),
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown policy kind `{other}`"
+            )))
+        }
     };
     Ok(algo)
 }
@@ -181,7 +189,8 @@ impl PyBanditPolicy {
                 let it = ctx
                     .try_iter()
                     .map_err(|_| type_error("context", "a dict or a 1-d array of numbers", ctx))?;
-                it.map(|v| number("context", &v?)).collect::<PyResult<_>>()?
+                it.map(|v| number("context", &v?))
+                    .collect::<PyResult<_>>()?
             }
         };
         if let ContextMode::Array(d) = self.mode {
@@ -288,7 +297,11 @@ impl PyBanditPolicy {
         let arm = self.arm_index(arm_id)?;
         let r = self.reward(reward)?;
         let has_ctx = self.load_context(Some(context))?;
-        let ctx = if has_ctx { Some(self.x.as_slice()) } else { None };
+        let ctx = if has_ctx {
+            Some(self.x.as_slice())
+        } else {
+            None
+        };
         self.core.update(arm, r, ctx).py_err()
     }
 
@@ -358,7 +371,11 @@ impl PyBanditPolicy {
         let has_ctx = self.load_context(context)?;
         self.check_contextual(has_ctx)?;
         self.resolve_arms(arm_ids)?;
-        let ctx = if has_ctx { Some(self.x.as_slice()) } else { None };
+        let ctx = if has_ctx {
+            Some(self.x.as_slice())
+        } else {
+            None
+        };
         self.core.scores(&self.cached_idx, ctx).py_err()
     }
 
@@ -413,7 +430,10 @@ impl PyBanditPolicy {
     fn ranking<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
         PyList::new(
             py,
-            self.core.ranking().into_iter().map(|i| self.arms.keys[i].bind(py)),
+            self.core
+                .ranking()
+                .into_iter()
+                .map(|i| self.arms.keys[i].bind(py)),
         )
     }
 
@@ -455,7 +475,9 @@ impl PyBanditPolicy {
     /// Pools the counts and mean rewards of `other` (same arms by id) into this policy.
     fn merge(&mut self, py: Python<'_>, other: PyRef<'_, PyBanditPolicy>) -> PyResult<()> {
         if std::mem::discriminant(self.core.algo()) != std::mem::discriminant(other.core.algo()) {
-            return Err(PyTypeError::new_err("`other` must be a policy of the same kind"));
+            return Err(PyTypeError::new_err(
+                "`other` must be a policy of the same kind",
+            ));
         }
         // Arms of `other` map onto ours by id.
         let mut mapping = Vec::with_capacity(other.arms.len());
@@ -474,7 +496,10 @@ impl PyBanditPolicy {
         snapshot::to_bytes(&self.core).py_err()
     }
 
-    fn __reduce__<'py>(&self, py: Python<'py>) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let restore = py.import("rapidriver._core")?.getattr("_restore_bandit")?;
         let mode = match self.mode {
             ContextMode::Unset => -2i64,

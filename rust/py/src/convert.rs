@@ -107,9 +107,7 @@ pub fn count(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<u64> {
     if obj.is_instance_of::<pyo3::types::PyBool>() || obj.is_instance_of::<pyo3::types::PyFloat>() {
         return Err(type_error(name, "an int", obj));
     }
-    let v: i128 = obj
-        .extract()
-        .map_err(|_| type_error(name, "an int", obj))?;
+    let v: i128 = obj.extract().map_err(|_| type_error(name, "an int", obj))?;
     u64::try_from(v).map_err(|_| PyValueError::new_err(format!("`{name}` must be >= 0, got {v}")))
 }
 

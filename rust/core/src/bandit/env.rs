@@ -226,7 +226,11 @@ mod tests {
                 .zip(&sim.rewards)
                 .filter(|(c, _)| **c == arm as i64)
                 .fold((0.0, 0.0), |(n, s), (_, r)| (n + 1.0, s + r));
-            assert!((sum / n - [0.2, 0.8][arm]).abs() < 0.02, "arm {arm}: {}", sum / n);
+            assert!(
+                (sum / n - [0.2, 0.8][arm]).abs() < 0.02,
+                "arm {arm}: {}",
+                sum / n
+            );
         }
     }
 

@@ -29,21 +29,31 @@ pub fn bernoulli_kl(p: f64, q: f64) -> f64 {
     term(p, q) + term(1.0 - p, 1.0 - q)
 }
 
-/// Largest `q` in `[p, 1]` with `kl(p, q) <= bound`.
+/// Largest `q` in `[p, 1]` with `kl(p, q) <= bound`. `kl(p, .)` is convex and increasing on
+/// `[p, 1]`, so Newton's method started right of the root converges monotonically; Pinsker's
+/// inequality `kl(p, q) >= 2 (q - p)^2` gives such a start, `p + sqrt(bound / 2)`.
 pub fn kl_upper(p: f64, bound: f64) -> f64 {
-    let (mut lo, mut hi) = (p, 1.0);
-    if bernoulli_kl(p, hi) <= bound {
+    const TOP: f64 = 1.0 - 1e-15;
+    if bound <= 0.0 {
+        return p;
+    }
+    if bernoulli_kl(p, TOP) <= bound {
         return 1.0;
     }
-    for _ in 0..60 {
-        let mid = 0.5 * (lo + hi);
-        if bernoulli_kl(p, mid) > bound {
-            hi = mid;
-        } else {
-            lo = mid;
+    let mut q = (p + (bound / 2.0).sqrt()).min(TOP);
+    for _ in 0..100 {
+        let g = bernoulli_kl(p, q) - bound;
+        if g <= 1e-14 {
+            break;
         }
+        let slope = (q - p) / (q * (1.0 - q));
+        let next = q - g / slope;
+        if !(next.is_finite() && next < q) {
+            break;
+        }
+        q = next.max(p);
     }
-    lo
+    q
 }
 
 impl Algorithm for KlUcb {
@@ -84,6 +94,8 @@ mod tests {
         let q = kl_upper(0.4, 0.1);
         assert!(q > 0.4 && q < 1.0);
         assert!((bernoulli_kl(0.4, q) - 0.1).abs() < 1e-12);
+        let q0 = kl_upper(0.0, 0.5);
+        assert!((bernoulli_kl(0.0, q0) - 0.5).abs() < 1e-12, "{q0}");
         assert_eq!(kl_upper(0.9, 10.0), 1.0);
     }
 }
