@@ -97,7 +97,7 @@ class RustPolicy(bandit.base.Policy):
             values = self._core.scores(arm_ids)
         else:
             values = self._core.scores(arm_ids, context)
-        return dict(zip(arm_ids, values))
+        return dict(zip(arm_ids, values, strict=True))
 
     def pull_many(self, arm_ids: typing.Sequence, n: int) -> np.ndarray:
         """Take `n` decisions at once from the current state, before any reward is known.

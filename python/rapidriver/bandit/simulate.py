@@ -77,16 +77,16 @@ def simulate(
     """
     if not isinstance(policy, RustPolicy):
         raise TypeError(f"policy must be a rapidriver bandit policy, got {type(policy).__name__}")
+    if not isinstance(env, (BernoulliEnv, GaussianEnv)):
+        raise TypeError(f"env must be a BernoulliEnv or GaussianEnv, got {type(env).__name__}")
     changes = [(int(step), [float(v) for v in values]) for step, values in env.changes]
     if isinstance(env, BernoulliEnv):
         out = policy._core.simulate(
             "bernoulli", [float(p) for p in env.probs], None, changes, n_steps, seed
         )
-    elif isinstance(env, GaussianEnv):
+    else:
         stds = None if env.stds is None else [float(s) for s in env.stds]
         out = policy._core.simulate(
             "gaussian", [float(m) for m in env.means], stds, changes, n_steps, seed
         )
-    else:
-        raise TypeError(f"env must be a BernoulliEnv or GaussianEnv, got {type(env).__name__}")
     return SimulationResult(*out)

@@ -86,41 +86,65 @@ pub struct PyBanditPolicy {
     x: Vec<f64>,
 }
 
+/// A converted context whose new feature names are not interned yet.
+enum PendingContext<'py> {
+    None,
+    Dict(Vec<(Option<usize>, Bound<'py, PyAny>, f64)>),
+    Array(Vec<f64>),
+}
+
+/// Arm ids resolved without registering anything: `None` where the id is new.
+enum PendingArms<'py> {
+    Cached,
+    Resolved(Vec<Bound<'py, PyAny>>, Vec<Option<usize>>),
+}
+
 impl PyBanditPolicy {
-    /// Resolves `arm_ids` into `cached_idx`, registering new arms. Nothing is registered if any
-    /// id is unhashable or the list is empty.
-    fn resolve_arms(&mut self, arm_ids: &Bound<'_, PyAny>) -> PyResult<()> {
-        let py = arm_ids.py();
+    /// Looks `arm_ids` up without registering anything; errors on an empty list or an
+    /// unhashable id.
+    fn prepare_arms<'py>(&self, arm_ids: &Bound<'py, PyAny>) -> PyResult<PendingArms<'py>> {
         if let Ok(list) = arm_ids.cast::<PyList>() {
-            if list.len() == self.cached_list.len()
+            if !self.cached_list.is_empty()
+                && list.len() == self.cached_list.len()
                 && list
                     .iter()
                     .zip(&self.cached_list)
                     .all(|(a, b)| a.as_ptr() == b.as_ptr())
             {
-                return Ok(());
+                return Ok(PendingArms::Cached);
             }
         }
         let ids = items(arm_ids)?;
         if ids.is_empty() {
             return Err(PyValueError::new_err("`arm_ids` must not be empty"));
         }
-        let mut found = Vec::with_capacity(ids.len());
-        for id in &ids {
-            found.push(self.arms.get(id)?);
+        let found = ids
+            .iter()
+            .map(|id| self.arms.get(id))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(PendingArms::Resolved(ids, found))
+    }
+
+    /// Registers new arms and makes `cached_idx` the dense indices of the prepared list.
+    fn commit_arms(&mut self, pending: PendingArms<'_>) -> PyResult<()> {
+        if let PendingArms::Resolved(ids, found) = pending {
+            let mut idx = Vec::with_capacity(ids.len());
+            for (id, f) in ids.iter().zip(found) {
+                idx.push(match f {
+                    Some(i) => i,
+                    None => self.arms.intern(id)?,
+                });
+            }
+            self.core.ensure_arms(self.arms.len());
+            self.cached_list = ids.into_iter().map(|b| b.unbind()).collect();
+            self.cached_idx = idx;
         }
-        let mut idx = Vec::with_capacity(ids.len());
-        for (id, f) in ids.iter().zip(found) {
-            idx.push(match f {
-                Some(i) => i,
-                None => self.arms.intern(id)?,
-            });
-        }
-        self.core.ensure_arms(self.arms.len());
-        self.cached_list = ids.into_iter().map(|b| b.unbind()).collect();
-        self.cached_idx = idx;
-        let _ = py;
         Ok(())
+    }
+
+    fn resolve_arms(&mut self, arm_ids: &Bound<'_, PyAny>) -> PyResult<()> {
+        let pending = self.prepare_arms(arm_ids)?;
+        self.commit_arms(pending)
     }
 
     fn arm_index(&self, arm_id: &Bound<'_, PyAny>) -> PyResult<usize> {
@@ -138,14 +162,21 @@ impl PyBanditPolicy {
         }
     }
 
-    /// Converts a context into `self.x`; returns whether there is one. New feature names are
-    /// interned only once every value has been checked.
-    fn load_context(&mut self, context: Option<&Bound<'_, PyAny>>) -> PyResult<bool> {
+    /// Converts and checks a context without changing anything.
+    fn prepare_context<'py>(
+        &self,
+        context: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<PendingContext<'py>> {
         let ctx = match context {
-            None => return Ok(false),
-            Some(c) if c.is_none() => return Ok(false),
+            None => return Ok(PendingContext::None),
+            Some(c) if c.is_none() => return Ok(PendingContext::None),
             Some(c) => c,
         };
+        if !self.core.algo().is_contextual() {
+            return Err(PyTypeError::new_err(
+                "this policy is not contextual: call pull(arm_ids) without a context",
+            ));
+        }
         if let Ok(dict) = ctx.cast::<PyDict>() {
             if let ContextMode::Array(_) = self.mode {
                 return Err(PyTypeError::new_err(
@@ -163,20 +194,7 @@ impl PyBanditPolicy {
                 }
                 pairs.push((self.features.get(&k)?, k, value));
             }
-            self.mode = ContextMode::Dict;
-            let mut idx = Vec::with_capacity(pairs.len());
-            for (known, k, _) in &pairs {
-                idx.push(match known {
-                    Some(i) => *i,
-                    None => self.features.intern(k)?,
-                });
-            }
-            self.x.clear();
-            self.x.resize(self.features.len(), 0.0);
-            for (i, (_, _, v)) in idx.into_iter().zip(pairs) {
-                self.x[i] = v;
-            }
-            return Ok(true);
+            return Ok(PendingContext::Dict(pairs));
         }
         if self.mode == ContextMode::Dict {
             return Err(PyTypeError::new_err(
@@ -189,8 +207,7 @@ impl PyBanditPolicy {
                 let it = ctx
                     .try_iter()
                     .map_err(|_| type_error("context", "a dict or a 1-d array of numbers", ctx))?;
-                it.map(|v| number("context", &v?))
-                    .collect::<PyResult<_>>()?
+                it.map(|v| number("context", &v?)).collect::<PyResult<_>>()?
             }
         };
         if let ContextMode::Array(d) = self.mode {
@@ -206,18 +223,36 @@ impl PyBanditPolicy {
                 "`context` contains {v}: features must be finite"
             )));
         }
-        self.mode = ContextMode::Array(values.len());
-        self.x = values;
-        Ok(true)
+        Ok(PendingContext::Array(values))
     }
 
-    fn check_contextual(&self, has_context: bool) -> PyResult<()> {
-        if has_context && !self.core.algo().is_contextual() {
-            return Err(PyTypeError::new_err(
-                "this policy is not contextual: call pull(arm_ids) without a context",
-            ));
+    /// Interns new feature names and loads the context into `self.x`; returns whether there is
+    /// a context.
+    fn commit_context(&mut self, pending: PendingContext<'_>) -> PyResult<bool> {
+        match pending {
+            PendingContext::None => Ok(false),
+            PendingContext::Dict(pairs) => {
+                let mut idx = Vec::with_capacity(pairs.len());
+                for (known, k, _) in &pairs {
+                    idx.push(match known {
+                        Some(i) => *i,
+                        None => self.features.intern(k)?,
+                    });
+                }
+                self.mode = ContextMode::Dict;
+                self.x.clear();
+                self.x.resize(self.features.len(), 0.0);
+                for (i, (_, _, v)) in idx.into_iter().zip(pairs) {
+                    self.x[i] = v;
+                }
+                Ok(true)
+            }
+            PendingContext::Array(values) => {
+                self.mode = ContextMode::Array(values.len());
+                self.x = values;
+                Ok(true)
+            }
         }
-        Ok(())
     }
 
     fn reward(&self, reward: &Bound<'_, PyAny>) -> PyResult<f64> {
@@ -261,9 +296,10 @@ impl PyBanditPolicy {
         arm_ids: &Bound<'py, PyAny>,
         context: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Py<PyAny>> {
-        let has_ctx = self.load_context(context)?;
-        self.check_contextual(has_ctx)?;
-        self.resolve_arms(arm_ids)?;
+        let pending_ctx = self.prepare_context(context)?;
+        let pending_arms = self.prepare_arms(arm_ids)?;
+        self.commit_arms(pending_arms)?;
+        let has_ctx = self.commit_context(pending_ctx)?;
         let ctx = if has_ctx || self.core.algo().is_contextual() {
             Some(self.x.as_slice())
         } else {
@@ -296,7 +332,14 @@ impl PyBanditPolicy {
     ) -> PyResult<()> {
         let arm = self.arm_index(arm_id)?;
         let r = self.reward(reward)?;
-        let has_ctx = self.load_context(Some(context))?;
+        let pending = self.prepare_context(Some(context))?;
+        // The core checks the reward too, but only after the context would be committed.
+        if !r.is_finite() {
+            return Err(PyValueError::new_err(format!(
+                "invalid value for `reward`: must be finite, got {r}"
+            )));
+        }
+        let has_ctx = self.commit_context(pending)?;
         let ctx = if has_ctx {
             Some(self.x.as_slice())
         } else {
@@ -368,9 +411,10 @@ impl PyBanditPolicy {
         arm_ids: &Bound<'_, PyAny>,
         context: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<Vec<f64>> {
-        let has_ctx = self.load_context(context)?;
-        self.check_contextual(has_ctx)?;
-        self.resolve_arms(arm_ids)?;
+        let pending_ctx = self.prepare_context(context)?;
+        let pending_arms = self.prepare_arms(arm_ids)?;
+        self.commit_arms(pending_arms)?;
+        let has_ctx = self.commit_context(pending_ctx)?;
         let ctx = if has_ctx {
             Some(self.x.as_slice())
         } else {

@@ -51,9 +51,9 @@ impl BayesLinear {
         let bx: Vec<f64> = xs.iter().map(|v| beta * v).collect();
         match smoothing {
             None => {
-                for i in 0..d {
-                    for j in 0..d {
-                        self.precision[i * d + j] += bx[i] * xs[j];
+                for (row, &bi) in self.precision.chunks_mut(d).zip(&bx) {
+                    for (p, &xj) in row.iter_mut().zip(&xs) {
+                        *p += bi * xj;
                     }
                 }
                 sherman_morrison(&mut self.cov, &bx, &xs, d);
@@ -62,10 +62,9 @@ impl BayesLinear {
                 }
             }
             Some(s) => {
-                for i in 0..d {
-                    for j in 0..d {
-                        let p = &mut self.precision[i * d + j];
-                        *p = s * *p + (1.0 - s) * bx[i] * xs[j];
+                for (row, &bi) in self.precision.chunks_mut(d).zip(&bx) {
+                    for (p, &xj) in row.iter_mut().zip(&xs) {
+                        *p = s * *p + (1.0 - s) * bi * xj;
                     }
                 }
                 if let Some(inv) = spd_inverse(&self.precision, d) {

@@ -1,0 +1,33 @@
+"""The command line demo."""
+
+import subprocess
+import sys
+
+from rapidriver.__main__ import demo_bandits, main
+
+
+def test_bandit_demo_table_ranks_learners_above_random(capsys):
+    rows = {row["policy"]: row for row in demo_bandits(n_steps=5_000, seed=0)}
+    out = capsys.readouterr().out
+    assert "cumulative regret" in out and "decisions/s" in out
+    assert len(rows) == 14
+    random = rows["RandomPolicy"]["regret"]
+    for name in ("UCB(1)", "ThompsonSampling", "KLUCB", "UCBTuned"):
+        assert rows[name]["regret"] < 0.3 * random
+    assert all(row["decisions_per_s"] > 0 for row in rows.values())
+
+
+def test_main_rejects_unknown_demo(capsys):
+    try:
+        main(["demo", "no-such-demo"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    else:
+        raise AssertionError("argparse should reject the name")
+
+
+def test_python_dash_m_entry_point():
+    out = subprocess.run(
+        [sys.executable, "-m", "rapidriver", "--help"], capture_output=True, text=True, check=True
+    )
+    assert "demo" in out.stdout
