@@ -207,7 +207,8 @@ impl PyBanditPolicy {
                 let it = ctx
                     .try_iter()
                     .map_err(|_| type_error("context", "a dict or a 1-d array of numbers", ctx))?;
-                it.map(|v| number("context", &v?)).collect::<PyResult<_>>()?
+                it.map(|v| number("context", &v?))
+                    .collect::<PyResult<_>>()?
             }
         };
         if let ContextMode::Array(d) = self.mode {
