@@ -5,11 +5,13 @@ use pyo3::prelude::*;
 
 mod bandit;
 mod convert;
+mod drift;
 mod errors;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     bandit::register(m)?;
+    drift::register(m)?;
     Ok(())
 }
