@@ -8,9 +8,10 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from rapidriver import bandit
 from river import bandit as rb
 from river import stats
+
+from rapidriver import bandit
 
 CONTEXT_FREE = [
     lambda: bandit.EpsilonGreedy(epsilon=0.2, seed=1),

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from rapidriver import bandit
 
 PROBS = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.65, 0.7, 0.75, 0.8]

