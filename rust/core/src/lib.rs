@@ -8,5 +8,6 @@ pub mod drift;
 pub mod error;
 pub mod linalg;
 pub mod snapshot;
+pub mod tree;
 
 pub use error::{Error, Result};

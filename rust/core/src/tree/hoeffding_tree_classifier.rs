@@ -1,0 +1,937 @@
+//! Hoeffding tree classifier (Domingos & Hulten 2000, "Mining High-Speed Data Streams"),
+//! following river's `tree.HoeffdingTreeClassifier` step by step: the same split attempts,
+//! the same Hoeffding-bound test with tie threshold `tau`, the same majority-class, naive Bayes
+//! and naive-Bayes-adaptive leaves, and the same size management. Only the memory estimate
+//! differs: river measures Python objects, here the Rust state is measured.
+
+use super::criterion::Criterion;
+use super::splitter::{SplitKind, Splitter, Suggestion};
+use super::{hoeffding_bound, ClassDist, Instance, Value};
+use crate::error::{check_positive, check_range, param, value, Result};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LeafPrediction {
+    MajorityClass,
+    NaiveBayes,
+    NaiveBayesAdaptive,
+}
+
+/// Hyperparameters, with river's names and defaults.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HtConfig {
+    pub grace_period: f64,
+    pub max_depth: usize,
+    pub criterion: Criterion,
+    pub delta: f64,
+    pub tau: f64,
+    pub leaf_prediction: LeafPrediction,
+    pub nb_threshold: f64,
+    pub n_splits: usize,
+    pub binary_split: bool,
+    pub min_branch_fraction: f64,
+    pub max_share_to_split: f64,
+    pub max_size_mib: f64,
+    pub memory_estimate_period: f64,
+    pub stop_mem_management: bool,
+    pub remove_poor_attrs: bool,
+    pub merit_preprune: bool,
+}
+
+impl Default for HtConfig {
+    fn default() -> Self {
+        HtConfig {
+            grace_period: 200.0,
+            max_depth: usize::MAX,
+            criterion: Criterion::InfoGain,
+            delta: 1e-7,
+            tau: 0.05,
+            leaf_prediction: LeafPrediction::NaiveBayesAdaptive,
+            nb_threshold: 0.0,
+            n_splits: 10,
+            binary_split: false,
+            min_branch_fraction: 0.01,
+            max_share_to_split: 0.99,
+            max_size_mib: 100.0,
+            memory_estimate_period: 1_000_000.0,
+            stop_mem_management: false,
+            remove_poor_attrs: false,
+            merit_preprune: true,
+        }
+    }
+}
+
+impl HtConfig {
+    /// MOA's HoeffdingTree defaults: grace period 50, delta 1e-7, tau 0.05, naive-Bayes-
+    /// adaptive leaves, Gaussian splitter with 10 split points, no pre-pruning.
+    pub fn moa() -> Self {
+        HtConfig {
+            grace_period: 50.0,
+            merit_preprune: false,
+            ..HtConfig::default()
+        }
+    }
+
+    pub fn validate(&self) -> Result<()> {
+        check_positive("grace_period", self.grace_period)?;
+        check_range("delta", self.delta, f64::MIN_POSITIVE, 1.0)?;
+        check_range("tau", self.tau, 0.0, f64::MAX)?;
+        check_range("nb_threshold", self.nb_threshold, 0.0, f64::MAX)?;
+        check_range("min_branch_fraction", self.min_branch_fraction, 0.0, 1.0)?;
+        check_range("max_share_to_split", self.max_share_to_split, 0.0, 1.0)?;
+        check_positive("max_size", self.max_size_mib)?;
+        check_positive("memory_estimate_period", self.memory_estimate_period)?;
+        if self.n_splits == 0 {
+            return Err(param("n_splits", "must be at least 1"));
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Leaf {
+    stats: ClassDist,
+    depth: usize,
+    active: bool,
+    /// Feature observers in the order the features were first seen at this leaf.
+    splitters: Vec<(usize, Splitter)>,
+    disabled: Vec<usize>,
+    last_split_attempt_at: f64,
+    mc_correct: f64,
+    nb_correct: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum BranchKind {
+    NumericBinary(f64),
+    NominalBinary(u32),
+    NominalMultiway(Vec<u32>),
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Branch {
+    feature: usize,
+    kind: BranchKind,
+    children: Vec<usize>,
+    depth: usize,
+    stats: ClassDist,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Node {
+    Leaf(Leaf),
+    Branch(Branch),
+}
+
+/// Where a sample goes at a branch: a child, or nowhere (feature missing, or a nominal value
+/// the branch has no child for).
+impl Branch {
+    fn branch_no(&self, x: &Instance) -> Option<usize> {
+        match (&self.kind, x.get(self.feature)) {
+            (_, Value::Missing) => None,
+            (BranchKind::NumericBinary(t), Value::Num(v)) => Some(usize::from(v > *t)),
+            (BranchKind::NumericBinary(_), Value::Cat(_)) => None,
+            (BranchKind::NominalBinary(c), Value::Cat(v)) => Some(usize::from(v != *c)),
+            (BranchKind::NominalBinary(_), Value::Num(_)) => Some(1),
+            (BranchKind::NominalMultiway(values), Value::Cat(v)) => {
+                values.iter().position(|&u| u == v)
+            }
+            (BranchKind::NominalMultiway(_), Value::Num(_)) => None,
+        }
+    }
+}
+
+impl Leaf {
+    fn new(stats: ClassDist, depth: usize) -> Self {
+        let last = stats.total();
+        Leaf {
+            stats,
+            depth,
+            active: true,
+            splitters: vec![],
+            disabled: vec![],
+            last_split_attempt_at: last,
+            mc_correct: 0.0,
+            nb_correct: 0.0,
+        }
+    }
+
+    fn deactivate(&mut self) {
+        self.active = false;
+        self.splitters = vec![];
+    }
+
+    fn activate(&mut self) {
+        if !self.active {
+            self.active = true;
+            self.splitters = vec![];
+        }
+    }
+
+    fn promise(&self) -> f64 {
+        let total = self.stats.total();
+        if total > 0.0 {
+            total
+                - self
+                    .stats
+                    .0
+                    .iter()
+                    .map(|(_, v)| *v)
+                    .fold(f64::NEG_INFINITY, f64::max)
+        } else {
+            0.0
+        }
+    }
+
+    fn is_pure(&self) -> bool {
+        self.stats.0.iter().filter(|(_, w)| *w != 0.0).count() < 2
+    }
+
+    fn naive_bayes(&self, x: &Instance) -> ClassDist {
+        let total = self.stats.total();
+        if self.stats.is_empty() || total == 0.0 {
+            return ClassDist::default();
+        }
+        let mut votes = ClassDist(Vec::with_capacity(self.stats.len()));
+        for &(class, weight) in &self.stats.0 {
+            if weight <= 0.0 {
+                votes.0.push((class, 0.0));
+                continue;
+            }
+            let mut vote = (weight / total).ln();
+            for (feature, splitter) in &self.splitters {
+                let v = x.get(*feature);
+                if v == Value::Missing {
+                    continue;
+                }
+                match splitter.cond_log_proba(v, class) {
+                    Some(lp) => {
+                        if lp > f64::NEG_INFINITY {
+                            vote += lp;
+                        }
+                    }
+                    None => {
+                        let p = splitter.cond_proba(v, class);
+                        vote += if p > 0.0 { p.ln() } else { 0.0 };
+                    }
+                }
+            }
+            votes.0.push((class, vote));
+        }
+        let max = votes
+            .0
+            .iter()
+            .map(|(_, v)| *v)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let lse = max
+            + votes
+                .0
+                .iter()
+                .map(|(_, v)| (v - max).exp())
+                .sum::<f64>()
+                .ln();
+        for (_, v) in votes.0.iter_mut() {
+            *v = (*v - lse).exp();
+        }
+        votes
+    }
+
+    fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
+        let use_nb = self.active
+            && match cfg.leaf_prediction {
+                LeafPrediction::MajorityClass => false,
+                LeafPrediction::NaiveBayes => self.stats.total() >= cfg.nb_threshold,
+                LeafPrediction::NaiveBayesAdaptive => self.nb_correct >= self.mc_correct,
+            };
+        if use_nb {
+            self.naive_bayes(x)
+        } else {
+            self.stats.normalized()
+        }
+    }
+
+    fn learn(&mut self, x: &Instance, y: usize, w: f64, cfg: &HtConfig, nominal: &[bool]) {
+        if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active {
+            let mc = self.stats.normalized();
+            if self.stats.is_empty() || mc.argmax() == Some(y) {
+                self.mc_correct += w;
+            }
+            let nb = self.naive_bayes(x);
+            if !nb.is_empty() && nb.argmax() == Some(y) {
+                self.nb_correct += w;
+            }
+        }
+        self.stats.add(y, w);
+        if !self.active {
+            return;
+        }
+        for &(feature, value) in &x.items {
+            if self.disabled.contains(&feature) {
+                continue;
+            }
+            let pos = match self.splitters.iter().position(|(f, _)| *f == feature) {
+                Some(p) => p,
+                None => {
+                    let is_nominal = nominal.get(feature).copied().unwrap_or(false)
+                        || matches!(value, Value::Cat(_));
+                    let s = if is_nominal {
+                        Splitter::nominal()
+                    } else {
+                        Splitter::gaussian()
+                    };
+                    self.splitters.push((feature, s));
+                    self.splitters.len() - 1
+                }
+            };
+            self.splitters[pos].1.update(value, y, w);
+        }
+    }
+
+    fn best_split_suggestions(&self, criterion: &Criterion, cfg: &HtConfig) -> Vec<Suggestion> {
+        let max = self
+            .stats
+            .0
+            .iter()
+            .map(|(_, v)| *v)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if max != 0.0 && max.is_finite() && max / self.stats.total() > cfg.max_share_to_split {
+            return vec![Suggestion::null()];
+        }
+        let mut out = Vec::with_capacity(self.splitters.len() + 1);
+        if cfg.merit_preprune {
+            out.push(Suggestion::null());
+        }
+        for (feature, s) in &self.splitters {
+            out.push(s.best_split(
+                criterion,
+                &self.stats,
+                *feature,
+                cfg.binary_split,
+                cfg.n_splits,
+                cfg.min_branch_fraction,
+            ));
+        }
+        out
+    }
+
+    fn heap_bytes(&self) -> usize {
+        std::mem::size_of::<Leaf>()
+            + self.stats.0.capacity() * 16
+            + self
+                .splitters
+                .iter()
+                .map(|(_, s)| 16 + s.heap_bytes())
+                .sum::<usize>()
+    }
+}
+
+/// A Hoeffding tree classifier over dense class ids `0..n_classes`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct HoeffdingTreeClassifier {
+    cfg: HtConfig,
+    nodes: Vec<Node>,
+    root: Option<usize>,
+    /// Per feature id: declared nominal.
+    nominal: Vec<bool>,
+    n_classes: usize,
+    n_active_leaves: i64,
+    n_inactive_leaves: i64,
+    active_leaf_size: f64,
+    inactive_leaf_size: f64,
+    overhead_fraction: f64,
+    growth_allowed: bool,
+    weight_seen: f64,
+}
+
+impl HoeffdingTreeClassifier {
+    pub fn new(cfg: HtConfig) -> Result<Self> {
+        cfg.validate()?;
+        Ok(HoeffdingTreeClassifier {
+            cfg,
+            nodes: vec![],
+            root: None,
+            nominal: vec![],
+            n_classes: 0,
+            n_active_leaves: 0,
+            n_inactive_leaves: 0,
+            active_leaf_size: 0.0,
+            inactive_leaf_size: 0.0,
+            overhead_fraction: 1.0,
+            growth_allowed: true,
+            weight_seen: 0.0,
+        })
+    }
+
+    pub fn config(&self) -> &HtConfig {
+        &self.cfg
+    }
+
+    /// Declares feature `feature` nominal (river's `nominal_attributes`).
+    pub fn set_nominal(&mut self, feature: usize) {
+        if self.nominal.len() <= feature {
+            self.nominal.resize(feature + 1, false);
+        }
+        self.nominal[feature] = true;
+    }
+
+    /// Tells the Hellinger criterion which class ids carry the labels 0 and 1.
+    pub fn set_binary_classes(&mut self, neg: Option<usize>, pos: Option<usize>) {
+        if let Criterion::Hellinger { .. } = self.cfg.criterion {
+            self.cfg.criterion = Criterion::Hellinger { neg, pos };
+        }
+    }
+
+    pub fn n_classes(&self) -> usize {
+        self.n_classes
+    }
+
+    fn check(x: &Instance, w: f64) -> Result<()> {
+        if let Some((_, v)) = x
+            .items
+            .iter()
+            .find(|(_, v)| matches!(v, Value::Num(n) if !n.is_finite()))
+        {
+            return Err(value("x", format!("features must be finite, got {v:?}")));
+        }
+        if !(w.is_finite() && w > 0.0) {
+            return Err(value("w", format!("must be finite and > 0, got {w}")));
+        }
+        Ok(())
+    }
+
+    fn new_leaf(&mut self, stats: ClassDist, depth: usize) -> usize {
+        self.nodes.push(Node::Leaf(Leaf::new(stats, depth)));
+        self.nodes.len() - 1
+    }
+
+    fn total_weight(&self, id: usize) -> f64 {
+        match &self.nodes[id] {
+            Node::Leaf(l) => l.stats.total(),
+            Node::Branch(b) => b.children.iter().map(|&c| self.total_weight(c)).sum(),
+        }
+    }
+
+    fn most_common_path(&self, b: &Branch) -> usize {
+        let mut best = 0;
+        let mut best_w = f64::NEG_INFINITY;
+        for (i, &c) in b.children.iter().enumerate() {
+            let w = self.total_weight(c);
+            let better = if b.children.len() == 2 {
+                // river's binary branches take the right child only if strictly heavier.
+                i == 0 || w > best_w
+            } else {
+                w > best_w
+            };
+            if better {
+                best = i;
+                best_w = w;
+            }
+        }
+        b.children[best]
+    }
+
+    /// The leaf that `x` reaches, taking the most common path where it cannot branch.
+    fn leaf_for(&self, x: &Instance) -> Option<usize> {
+        let mut id = self.root?;
+        loop {
+            match &self.nodes[id] {
+                Node::Leaf(_) => return Some(id),
+                Node::Branch(b) => {
+                    id = match b.branch_no(x) {
+                        Some(i) => b.children[i],
+                        None => self.most_common_path(b),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Learns one sample of class `y` (a class id; new ids may appear at any time).
+    pub fn learn_one(&mut self, x: &Instance, y: usize, w: f64) -> Result<()> {
+        Self::check(x, w)?;
+        self.n_classes = self.n_classes.max(y + 1);
+        self.weight_seen += w;
+        let root = match self.root {
+            Some(r) => r,
+            None => {
+                let r = self.new_leaf(ClassDist::default(), 0);
+                self.root = Some(r);
+                self.n_active_leaves = 1;
+                r
+            }
+        };
+        // Follow the branches while x says where to go.
+        let mut node = root;
+        while let Node::Branch(b) = &self.nodes[node] {
+            match b.branch_no(x) {
+                Some(i) => node = b.children[i],
+                None => break,
+            }
+        }
+        if matches!(self.nodes[node], Node::Leaf(_)) {
+            let cfg = self.cfg.clone();
+            let nominal = std::mem::take(&mut self.nominal);
+            if let Node::Leaf(leaf) = &mut self.nodes[node] {
+                leaf.learn(x, y, w, &cfg, &nominal);
+            }
+            self.nominal = nominal;
+            let (active, depth, seen, last) = match &self.nodes[node] {
+                Node::Leaf(l) => (l.active, l.depth, l.stats.total(), l.last_split_attempt_at),
+                Node::Branch(_) => unreachable_branch(),
+            };
+            if self.growth_allowed && active {
+                if depth >= self.cfg.max_depth {
+                    if let Node::Leaf(l) = &mut self.nodes[node] {
+                        l.deactivate();
+                    }
+                    self.n_active_leaves -= 1;
+                    self.n_inactive_leaves += 1;
+                } else if seen - last >= self.cfg.grace_period {
+                    self.attempt_to_split(node);
+                    if let Node::Leaf(l) = &mut self.nodes[node] {
+                        l.last_split_attempt_at = seen;
+                    }
+                }
+            }
+        } else {
+            // Stopped at a branch: a new nominal value grows a new child of a multiway
+            // branch; otherwise follow the most common path.
+            while let Node::Branch(b) = &self.nodes[node] {
+                let value = x.get(b.feature);
+                let depth = b.depth;
+                if let (BranchKind::NominalMultiway(_), Value::Cat(v)) = (&b.kind, value) {
+                    let leaf = self.new_leaf(ClassDist::default(), depth + 1);
+                    if let Node::Branch(b) = &mut self.nodes[node] {
+                        if let BranchKind::NominalMultiway(values) = &mut b.kind {
+                            values.push(v);
+                        }
+                        b.children.push(leaf);
+                    }
+                    self.n_active_leaves += 1;
+                    node = leaf;
+                } else {
+                    node = self.most_common_path(b);
+                    while let Node::Branch(b) = &self.nodes[node] {
+                        match b.branch_no(x) {
+                            Some(i) => node = b.children[i],
+                            None => break,
+                        }
+                    }
+                }
+            }
+            let cfg = self.cfg.clone();
+            let nominal = std::mem::take(&mut self.nominal);
+            if let Node::Leaf(leaf) = &mut self.nodes[node] {
+                leaf.learn(x, y, w, &cfg, &nominal);
+            }
+            self.nominal = nominal;
+        }
+        if self.weight_seen % self.cfg.memory_estimate_period == 0.0 {
+            self.estimate_model_size();
+        }
+        Ok(())
+    }
+
+    fn attempt_to_split(&mut self, node: usize) {
+        let Node::Leaf(leaf) = &self.nodes[node] else {
+            return;
+        };
+        if leaf.is_pure() {
+            return;
+        }
+        let criterion = self.cfg.criterion;
+        let mut suggestions = leaf.best_split_suggestions(&criterion, &self.cfg);
+        // Stable sort by merit, as Python's list.sort.
+        suggestions.sort_by(|a, b| {
+            a.merit
+                .partial_cmp(&b.merit)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut should_split = false;
+        let mut poor = vec![];
+        if suggestions.len() < 2 {
+            should_split = !suggestions.is_empty();
+        } else {
+            let bound = hoeffding_bound(
+                criterion.range(&leaf.stats),
+                self.cfg.delta,
+                leaf.stats.total(),
+            );
+            let best = &suggestions[suggestions.len() - 1];
+            let second = &suggestions[suggestions.len() - 2];
+            if best.merit - second.merit > bound || bound < self.cfg.tau {
+                should_split = true;
+            }
+            if self.cfg.remove_poor_attrs {
+                for s in &suggestions {
+                    if s.kind.is_some() && best.merit - s.merit > bound {
+                        poor.push(s.feature);
+                    }
+                }
+            }
+        }
+        if !poor.is_empty() && self.cfg.leaf_prediction == LeafPrediction::MajorityClass {
+            // Naive Bayes leaves keep every observer (river's NB leaves ignore this request).
+            if let Node::Leaf(l) = &mut self.nodes[node] {
+                for f in poor {
+                    if let Some(p) = l.splitters.iter().position(|(g, _)| *g == f) {
+                        l.splitters.remove(p);
+                        l.disabled.push(f);
+                    }
+                }
+            }
+        }
+        if !should_split {
+            return;
+        }
+        let Some(decision) = suggestions.pop() else {
+            return;
+        };
+        match decision.kind {
+            None => {
+                if let Node::Leaf(l) = &mut self.nodes[node] {
+                    l.deactivate();
+                }
+                self.n_inactive_leaves += 1;
+                self.n_active_leaves -= 1;
+            }
+            Some(kind) => {
+                let (depth, stats) = match &self.nodes[node] {
+                    Node::Leaf(l) => (l.depth, l.stats.clone()),
+                    Node::Branch(_) => return,
+                };
+                let children: Vec<usize> = decision
+                    .children
+                    .into_iter()
+                    .map(|s| self.new_leaf(s, depth + 1))
+                    .collect();
+                self.n_active_leaves += children.len() as i64 - 1;
+                let kind = match kind {
+                    SplitKind::NumericBinary(t) => BranchKind::NumericBinary(t),
+                    SplitKind::NominalBinary(v) => BranchKind::NominalBinary(v),
+                    SplitKind::NominalMultiway(v) => BranchKind::NominalMultiway(v),
+                };
+                self.nodes[node] = Node::Branch(Branch {
+                    feature: decision.feature,
+                    kind,
+                    children,
+                    depth,
+                    stats,
+                });
+            }
+        }
+        self.enforce_size_limit();
+    }
+
+    fn leaves(&self) -> Vec<usize> {
+        let mut out = vec![];
+        if let Some(r) = self.root {
+            self.collect_leaves(r, &mut out);
+        }
+        out
+    }
+
+    fn collect_leaves(&self, id: usize, out: &mut Vec<usize>) {
+        match &self.nodes[id] {
+            Node::Leaf(_) => out.push(id),
+            Node::Branch(b) => {
+                for &c in &b.children {
+                    self.collect_leaves(c, out);
+                }
+            }
+        }
+    }
+
+    fn max_bytes(&self) -> f64 {
+        self.cfg.max_size_mib * (1u64 << 20) as f64
+    }
+
+    fn enforce_size_limit(&mut self) {
+        let size = self.overhead_fraction
+            * (self.active_leaf_size + self.n_inactive_leaves as f64 * self.inactive_leaf_size);
+        if (self.n_inactive_leaves > 0 || size > self.max_bytes()) && self.cfg.stop_mem_management {
+            self.growth_allowed = false;
+            return;
+        }
+        let mut leaves = self.leaves();
+        let promise = |id: &usize| match &self.nodes[*id] {
+            Node::Leaf(l) => l.promise(),
+            Node::Branch(_) => 0.0,
+        };
+        let promises: Vec<f64> = leaves.iter().map(promise).collect();
+        let mut order: Vec<usize> = (0..leaves.len()).collect();
+        order.sort_by(|&a, &b| {
+            promises[a]
+                .partial_cmp(&promises[b])
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        leaves = order.into_iter().map(|i| leaves[i]).collect();
+        let n = leaves.len();
+        let mut max_active = 0;
+        while max_active < n {
+            max_active += 1;
+            let estimate = (max_active as f64 * self.active_leaf_size
+                + (n - max_active) as f64 * self.inactive_leaf_size)
+                * self.overhead_fraction;
+            if estimate > self.max_bytes() {
+                max_active -= 1;
+                break;
+            }
+        }
+        let cutoff = n - max_active;
+        let max_depth = self.cfg.max_depth;
+        for (i, &id) in leaves.iter().enumerate() {
+            if let Node::Leaf(l) = &mut self.nodes[id] {
+                if i < cutoff {
+                    if l.active {
+                        l.deactivate();
+                        self.n_inactive_leaves += 1;
+                        self.n_active_leaves -= 1;
+                    }
+                } else if !l.active && l.depth < max_depth {
+                    l.activate();
+                    self.n_active_leaves += 1;
+                    self.n_inactive_leaves -= 1;
+                }
+            }
+        }
+    }
+
+    fn estimate_model_size(&mut self) {
+        let (mut active, mut inactive) = (0usize, 0usize);
+        for id in self.leaves() {
+            if let Node::Leaf(l) = &self.nodes[id] {
+                if l.active {
+                    active += l.heap_bytes();
+                } else {
+                    inactive += l.heap_bytes();
+                }
+            }
+        }
+        if active > 0 && self.n_active_leaves > 0 {
+            self.active_leaf_size = active as f64 / self.n_active_leaves as f64;
+        }
+        if inactive > 0 && self.n_inactive_leaves > 0 {
+            self.inactive_leaf_size = inactive as f64 / self.n_inactive_leaves as f64;
+        }
+        let actual = self.memory_bytes() as f64;
+        let estimated = self.n_active_leaves as f64 * self.active_leaf_size
+            + self.n_inactive_leaves as f64 * self.inactive_leaf_size;
+        if estimated > 0.0 {
+            self.overhead_fraction = actual / estimated;
+        }
+        if actual > self.max_bytes() {
+            self.enforce_size_limit();
+        }
+    }
+
+    /// Approximate bytes held by the tree.
+    pub fn memory_bytes(&self) -> usize {
+        std::mem::size_of::<Self>()
+            + self
+                .nodes
+                .iter()
+                .map(|n| match n {
+                    Node::Leaf(l) => l.heap_bytes(),
+                    Node::Branch(b) => {
+                        std::mem::size_of::<Branch>()
+                            + b.children.capacity() * 8
+                            + b.stats.0.len() * 16
+                    }
+                })
+                .sum::<usize>()
+    }
+
+    /// Class probabilities by class id (length `n_classes`; zeros before any learning).
+    pub fn predict_proba_one(&self, x: &Instance) -> Result<Vec<f64>> {
+        Self::check(x, 1.0)?;
+        let mut out = vec![0.0; self.n_classes];
+        if let Some(leaf) = self.leaf_for(x) {
+            if let Node::Leaf(l) = &self.nodes[leaf] {
+                for (c, p) in l.prediction(x, &self.cfg).0 {
+                    if let Some(slot) = out.get_mut(c) {
+                        *slot = p;
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The raw class weights of the leaf `x` reaches (DriftMoE reads these votes).
+    pub fn leaf_votes(&self, x: &Instance) -> Vec<f64> {
+        let mut out = vec![0.0; self.n_classes];
+        if let Some(leaf) = self.leaf_for(x) {
+            if let Node::Leaf(l) = &self.nodes[leaf] {
+                for &(c, w) in &l.stats.0 {
+                    if let Some(slot) = out.get_mut(c) {
+                        *slot = w;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    pub fn n_nodes(&self) -> usize {
+        self.root.map_or(0, |r| self.count(r, &|_| true))
+    }
+    pub fn n_leaves(&self) -> usize {
+        self.root
+            .map_or(0, |r| self.count(r, &|n| matches!(n, Node::Leaf(_))))
+    }
+    pub fn n_branches(&self) -> usize {
+        self.root
+            .map_or(0, |r| self.count(r, &|n| matches!(n, Node::Branch(_))))
+    }
+    pub fn n_active_leaves(&self) -> i64 {
+        self.n_active_leaves
+    }
+    pub fn n_inactive_leaves(&self) -> i64 {
+        self.n_inactive_leaves
+    }
+    pub fn weight_seen(&self) -> f64 {
+        self.weight_seen
+    }
+    pub fn height(&self) -> usize {
+        self.root.map_or(0, |r| self.node_height(r))
+    }
+
+    fn count(&self, id: usize, pred: &dyn Fn(&Node) -> bool) -> usize {
+        let own = usize::from(pred(&self.nodes[id]));
+        match &self.nodes[id] {
+            Node::Leaf(_) => own,
+            Node::Branch(b) => {
+                own + b
+                    .children
+                    .iter()
+                    .map(|&c| self.count(c, pred))
+                    .sum::<usize>()
+            }
+        }
+    }
+
+    fn node_height(&self, id: usize) -> usize {
+        match &self.nodes[id] {
+            Node::Leaf(_) => 1,
+            Node::Branch(b) => {
+                1 + b
+                    .children
+                    .iter()
+                    .map(|&c| self.node_height(c))
+                    .max()
+                    .unwrap_or(0)
+            }
+        }
+    }
+
+    /// The path `x` takes, for `debug_one`: per node, `Branch(feature, kind, child)` or the
+    /// reached leaf's class distribution.
+    pub fn path(&self, x: &Instance) -> Vec<PathStep> {
+        let mut out = vec![];
+        let Some(mut id) = self.root else {
+            return out;
+        };
+        loop {
+            match &self.nodes[id] {
+                Node::Leaf(l) => {
+                    out.push(PathStep::Leaf(l.stats.clone()));
+                    return out;
+                }
+                Node::Branch(b) => {
+                    let child = match b.branch_no(x) {
+                        Some(i) => i,
+                        None => {
+                            let target = self.most_common_path(b);
+                            b.children.iter().position(|&c| c == target).unwrap_or(0)
+                        }
+                    };
+                    out.push(PathStep::Branch {
+                        feature: b.feature,
+                        split: match &b.kind {
+                            BranchKind::NumericBinary(t) => SplitKind::NumericBinary(*t),
+                            BranchKind::NominalBinary(v) => SplitKind::NominalBinary(*v),
+                            BranchKind::NominalMultiway(v) => SplitKind::NominalMultiway(v.clone()),
+                        },
+                        child,
+                    });
+                    id = b.children[child];
+                }
+            }
+        }
+    }
+}
+
+/// One step of a path through the tree.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathStep {
+    Branch {
+        feature: usize,
+        split: SplitKind,
+        child: usize,
+    },
+    Leaf(ClassDist),
+}
+
+fn unreachable_branch() -> (bool, usize, f64, f64) {
+    // The node was a leaf a moment ago and nothing in between turns leaves into branches.
+    (false, 0, 0.0, 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn inst(values: &[f64]) -> Instance {
+        let mut x = Instance::new();
+        for (i, &v) in values.iter().enumerate() {
+            x.push(i, Value::Num(v));
+        }
+        x
+    }
+
+    #[test]
+    fn learns_a_threshold_concept() {
+        let cfg = HtConfig {
+            grace_period: 50.0,
+            ..HtConfig::default()
+        };
+        let mut t = HoeffdingTreeClassifier::new(cfg).unwrap();
+        let mut state = 1u64;
+        let mut rand = move || {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (state >> 11) as f64 / (1u64 << 53) as f64
+        };
+        for _ in 0..2000 {
+            let (a, b) = (rand(), rand());
+            t.learn_one(&inst(&[a, b]), usize::from(a > 0.6), 1.0)
+                .unwrap();
+        }
+        assert!(t.n_branches() >= 1 && t.n_leaves() >= 2);
+        let mut correct = 0;
+        for _ in 0..1000 {
+            let (a, b) = (rand(), rand());
+            let p = t.predict_proba_one(&inst(&[a, b])).unwrap();
+            let pred = usize::from(p[1] > p[0]);
+            correct += usize::from(pred == usize::from(a > 0.6));
+        }
+        assert!(correct > 950, "{correct}");
+    }
+
+    #[test]
+    fn rejects_bad_values_and_keeps_state() {
+        let mut t = HoeffdingTreeClassifier::new(HtConfig::default()).unwrap();
+        t.learn_one(&inst(&[1.0]), 0, 1.0).unwrap();
+        let before = t.clone();
+        assert!(t.learn_one(&inst(&[f64::NAN]), 1, 1.0).is_err());
+        assert!(t.learn_one(&inst(&[1.0]), 1, -1.0).is_err());
+        assert_eq!(t, before);
+        assert!(HoeffdingTreeClassifier::new(HtConfig {
+            delta: 0.0,
+            ..HtConfig::default()
+        })
+        .is_err());
+    }
+}

@@ -1,0 +1,125 @@
+//! Incremental decision trees for streams (Hoeffding trees).
+//!
+//! Features arrive as `(feature id, Value)` pairs in the caller's order (the bindings intern
+//! feature names, nominal values and class labels to dense ids). Per-class tables keep the
+//! order in which classes were first seen, as river's dicts do, so that ties are broken the
+//! same way.
+
+pub mod criterion;
+pub mod hoeffding_tree_classifier;
+pub mod splitter;
+
+pub use hoeffding_tree_classifier::{HoeffdingTreeClassifier, HtConfig, LeafPrediction};
+
+use serde::{Deserialize, Serialize};
+
+/// One feature value: a number, a nominal value id, or missing.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum Value {
+    Num(f64),
+    Cat(u32),
+    Missing,
+}
+
+/// A sample: its features in the caller's order, and a dense lookup by feature id.
+#[derive(Debug, Clone, Default)]
+pub struct Instance {
+    pub items: Vec<(usize, Value)>,
+    dense: Vec<Value>,
+}
+
+impl Instance {
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// Empties the instance, keeping its buffers.
+    pub fn clear(&mut self) {
+        for &(f, _) in &self.items {
+            if let Some(slot) = self.dense.get_mut(f) {
+                *slot = Value::Missing;
+            }
+        }
+        self.items.clear();
+    }
+    pub fn push(&mut self, feature: usize, value: Value) {
+        if self.dense.len() <= feature {
+            self.dense.resize(feature + 1, Value::Missing);
+        }
+        self.dense[feature] = value;
+        self.items.push((feature, value));
+    }
+    pub fn get(&self, feature: usize) -> Value {
+        self.dense.get(feature).copied().unwrap_or(Value::Missing)
+    }
+}
+
+/// Class weights in first-seen order (river's insertion-ordered dict).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ClassDist(pub Vec<(usize, f64)>);
+
+impl ClassDist {
+    pub fn add(&mut self, class: usize, w: f64) {
+        match self.0.iter_mut().find(|(c, _)| *c == class) {
+            Some((_, v)) => *v += w,
+            None => self.0.push((class, w)),
+        }
+    }
+    pub fn get(&self, class: usize) -> Option<f64> {
+        self.0.iter().find(|(c, _)| *c == class).map(|&(_, v)| v)
+    }
+    pub fn total(&self) -> f64 {
+        self.0.iter().map(|(_, v)| v).sum()
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    /// The first class with the largest weight (Python's `max` over a dict).
+    pub fn argmax(&self) -> Option<usize> {
+        let mut best: Option<(usize, f64)> = None;
+        for &(c, v) in &self.0 {
+            if best.is_none_or(|(_, b)| v > b) {
+                best = Some((c, v));
+            }
+        }
+        best.map(|(c, _)| c)
+    }
+    /// Weights divided by their sum (unchanged if the sum is zero), as river's normalisation.
+    pub fn normalized(&self) -> ClassDist {
+        let total = self.total();
+        if total == 0.0 {
+            return self.clone();
+        }
+        ClassDist(self.0.iter().map(|&(c, v)| (c, v / total)).collect())
+    }
+}
+
+/// Hoeffding bound: with probability `1 - confidence`, the true mean of a variable of range
+/// `range` is within this distance of the mean of `n` observations.
+pub fn hoeffding_bound(range: f64, confidence: f64, n: f64) -> f64 {
+    ((range * range * (1.0 / confidence).ln()) / (2.0 * n)).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hoeffding_bound_by_hand() {
+        // R = 1, delta = e^-2, n = 4: sqrt(2 / 8) = 1/2.
+        assert!((hoeffding_bound(1.0, (-2.0f64).exp(), 4.0) - 0.5).abs() < 1e-15);
+    }
+
+    #[test]
+    fn class_dist_keeps_first_seen_order_and_first_max() {
+        let mut d = ClassDist::default();
+        d.add(3, 1.0);
+        d.add(1, 2.0);
+        d.add(3, 1.0);
+        assert_eq!(d.0, vec![(3, 2.0), (1, 2.0)]);
+        assert_eq!(d.argmax(), Some(3));
+        assert_eq!(d.normalized().0, vec![(3, 0.5), (1, 0.5)]);
+    }
+}
