@@ -111,8 +111,9 @@ def _ours_simulate(policy, probs: np.ndarray, n: int, seed: int) -> float:
     return time.perf_counter() - start
 
 
-def _mabwiser(learning_policy, arms: list, probs: np.ndarray, draws: np.ndarray, batch: int,
-              seed: int) -> float:
+def _mabwiser(
+    learning_policy, arms: list, probs: np.ndarray, draws: np.ndarray, batch: int, seed: int
+) -> float:
     from mabwiser.mab import MAB
 
     mab = MAB(arms, learning_policy, seed=seed)
@@ -154,8 +155,12 @@ def run(rounds: int, slow_rounds: int, batch: int, arm_counts: list[int], seed: 
             timings["ours-call"] = _per_call(ours(), arms, probs, draws.tolist()) / rounds
             timings["ours-many"] = _ours_many(ours(), arms, probs, draws, batch) / rounds
             timings["ours-simulate"] = _ours_simulate(ours(), probs, rounds, seed) / rounds
-            row = {"policy": name, "arms": k, "rounds": rounds,
-                   "us_per_decision": {p: t * 1e6 for p, t in timings.items()}}
+            row = {
+                "policy": name,
+                "arms": k,
+                "rounds": rounds,
+                "us_per_decision": {p: t * 1e6 for p, t in timings.items()},
+            }
             baseline = "river" if "river" in timings else "mabwiser-step"
             row["baseline"] = baseline
             row["speedup"] = {
@@ -182,7 +187,8 @@ def table(rows: list[dict]) -> str:
         cells = [f"{us[p]:.3g}" if p in us else "—" for p in paths]
         sp = row["speedup"]
         lines.append(
-            f"| {row['policy']} | {row['arms']} | " + " | ".join(cells)
+            f"| {row['policy']} | {row['arms']} | "
+            + " | ".join(cells)
             + f" | {row['baseline']} | {sp['ours-call']:.0f}× | {sp['ours-many']:.0f}×"
             + f" | {sp['ours-simulate']:.0f}× |"
         )
@@ -192,8 +198,12 @@ def table(rows: list[dict]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=100_000)
-    parser.add_argument("--slow-rounds", type=int, default=20_000,
-                        help="rounds for the per-step MABWiser path (about 80 µs each)")
+    parser.add_argument(
+        "--slow-rounds",
+        type=int,
+        default=20_000,
+        help="rounds for the per-step MABWiser path (about 80 µs each)",
+    )
     parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--arms", type=int, nargs="+", default=[10, 100])
     parser.add_argument("--seed", type=int, default=0)
@@ -207,8 +217,12 @@ def main(argv: list[str] | None = None) -> None:
     print()
     print(md)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    meta = {"python": platform.python_version(), "machine": platform.machine(),
-            "batch": args.batch, "slow_rounds": args.slow_rounds}
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "batch": args.batch,
+        "slow_rounds": args.slow_rounds,
+    }
     args.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     args.out.with_suffix(".md").write_text(md + "\n")
 

@@ -4,7 +4,7 @@ Each component is a subpackage whose classes are drop-in replacements for their 
 namesakes, with the state and hot loops in Rust (the `rapidriver._core` extension).
 
 >>> import rapidriver
->>> from rapidriver import bandit, drift
+>>> from rapidriver import bandit, drift, evaluate, tree
 >>> policy = bandit.UCB(delta=1.0, seed=42)
 >>> arm = policy.pull(["a", "b"])
 >>> policy.update(arm, 1.0)
@@ -12,7 +12,7 @@ namesakes, with the state and hot loops in Rust (the `rapidriver._core` extensio
 True
 """
 
-from rapidriver import bandit, drift
+from rapidriver import bandit, drift, evaluate, tree
 from rapidriver._core import __version__
 
-__all__ = ["__version__", "bandit", "drift"]
+__all__ = ["__version__", "bandit", "drift", "evaluate", "tree"]

@@ -53,10 +53,14 @@ pub(crate) fn check_range(name: &'static str, x: f64, lo: f64, hi: f64) -> Resul
     if x.is_finite() && x >= lo && x <= hi {
         Ok(x)
     } else {
-        Err(param(
-            name,
-            format!("must be a finite number in [{lo}, {hi}], got {x}"),
-        ))
+        // MIN_POSITIVE and MAX stand for "> 0" and "no upper bound"; say so in words.
+        let range = match (lo == f64::MIN_POSITIVE, hi == f64::MAX) {
+            (true, true) => "> 0".to_string(),
+            (true, false) => format!("in (0, {hi}]"),
+            (false, true) => format!(">= {lo}"),
+            (false, false) => format!("in [{lo}, {hi}]"),
+        };
+        Err(param(name, format!("must be a finite number {range}, got {x}")))
     }
 }
 

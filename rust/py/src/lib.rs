@@ -7,11 +7,13 @@ mod bandit;
 mod convert;
 mod drift;
 mod errors;
+mod tree;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     bandit::register(m)?;
     drift::register(m)?;
+    tree::register(m)?;
     Ok(())
 }

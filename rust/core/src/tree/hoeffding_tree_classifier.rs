@@ -860,6 +860,55 @@ impl HoeffdingTreeClassifier {
             }
         }
     }
+    /// Every node in pre-order, for drawing: its parent's position in this list (None for the
+    /// root), which child of that parent it is, and what it holds.
+    pub fn structure(&self) -> Vec<NodeView> {
+        let mut out = vec![];
+        let Some(root) = self.root else {
+            return out;
+        };
+        // (node id, parent position, child number); a stack keeps children in order.
+        let mut stack = vec![(root, None, 0usize)];
+        while let Some((id, parent, child)) = stack.pop() {
+            let at = out.len();
+            match &self.nodes[id] {
+                Node::Leaf(l) => out.push(NodeView {
+                    parent,
+                    child,
+                    step: PathStep::Leaf(l.stats.clone()),
+                }),
+                Node::Branch(b) => {
+                    out.push(NodeView {
+                        parent,
+                        child,
+                        step: PathStep::Branch {
+                            feature: b.feature,
+                            split: match &b.kind {
+                                BranchKind::NumericBinary(t) => SplitKind::NumericBinary(*t),
+                                BranchKind::NominalBinary(v) => SplitKind::NominalBinary(*v),
+                                BranchKind::NominalMultiway(v) => {
+                                    SplitKind::NominalMultiway(v.clone())
+                                }
+                            },
+                            child: 0,
+                        },
+                    });
+                    for (i, &c) in b.children.iter().enumerate().rev() {
+                        stack.push((c, Some(at), i));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// A node as `structure` lists it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeView {
+    pub parent: Option<usize>,
+    pub child: usize,
+    pub step: PathStep,
 }
 
 /// One step of a path through the tree.

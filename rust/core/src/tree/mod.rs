@@ -9,7 +9,9 @@ pub mod criterion;
 pub mod hoeffding_tree_classifier;
 pub mod splitter;
 
-pub use hoeffding_tree_classifier::{HoeffdingTreeClassifier, HtConfig, LeafPrediction};
+pub use hoeffding_tree_classifier::{
+    HoeffdingTreeClassifier, HtConfig, LeafPrediction, NodeView, PathStep,
+};
 
 use serde::{Deserialize, Serialize};
 
