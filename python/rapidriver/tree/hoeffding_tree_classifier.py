@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import math
 import typing
 
 import numpy as np
-import pandas as pd
 from river import base
 from river.tree.splitter import GaussianSplitter
 
 from rapidriver import _core
+
+if typing.TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["HoeffdingTreeClassifier"]
 
@@ -226,11 +229,15 @@ class HoeffdingTreeClassifier(base.Classifier):
 
     def predict_proba_many(self, X: pd.DataFrame) -> pd.DataFrame:
         """Class probabilities of the rows of a DataFrame."""
+        import pandas as pd
+
         rows = [self.predict_proba_one(x) for x in X.to_dict(orient="records")]
         return pd.DataFrame(rows, index=X.index, columns=self._core.classes()).fillna(0.0)
 
     def predict_many(self, X: pd.DataFrame) -> pd.Series:
         """Predicted labels of the rows of a DataFrame."""
+        import pandas as pd
+
         return pd.Series([self.predict_one(x) for x in X.to_dict(orient="records")], index=X.index)
 
     # Inspection ---------------------------------------------------------------------
@@ -240,16 +247,19 @@ class HoeffdingTreeClassifier(base.Classifier):
         return self._core.leaf_votes(x)
 
     @property
-    def n_nodes(self) -> int:
-        return self._core.n_nodes
+    def n_nodes(self) -> int | None:
+        """As river: None while the tree is empty."""
+        return self._core.n_nodes if self._core.n_nodes else None
 
     @property
-    def n_branches(self) -> int:
-        return self._core.n_branches
+    def n_branches(self) -> int | None:
+        """As river: None while the tree is empty."""
+        return self._core.n_branches if self._core.n_nodes else None
 
     @property
-    def n_leaves(self) -> int:
-        return self._core.n_leaves
+    def n_leaves(self) -> int | None:
+        """As river: None while the tree is empty."""
+        return self._core.n_leaves if self._core.n_nodes else None
 
     @property
     def n_active_leaves(self) -> int:
@@ -277,13 +287,16 @@ class HoeffdingTreeClassifier(base.Classifier):
         }
 
     def debug_one(self, x: dict) -> str | None:
-        """The path `x` takes through the tree, one line per branch, then the leaf."""
+        """The path `x` takes through the tree, one line per branch, then the leaf.
+
+        The text is river's: branch tests, then the leaf's majority class and its class
+        probabilities (two significant figures). None while the tree is empty.
+        """
         path = self._core.path(x)
         if not path:
             return None
         lines = []
-        for step in path[:-1]:
-            feature, (op, value), child = step
+        for feature, (op, value), child in path[:-1]:
             if op == "<=":
                 lines.append(f"{feature} {'≤' if child == 0 else '>'} {value}")
             elif op == "==":
@@ -291,10 +304,14 @@ class HoeffdingTreeClassifier(base.Classifier):
             else:
                 lines.append(f"{feature} = {value[child]}")
         leaf = path[-1]
-        total = sum(leaf.values())
         if leaf:
-            best = max(leaf, key=leaf.get)
-            lines.append(f"Class {best} | {leaf}" if total else "")
+            text = f"Class {max(leaf, key=leaf.get)}:"
+            total = sum(leaf.values())
+            for label, weight in sorted(leaf.items()):
+                text += f"\n\tP({label}) = {_round_sig_fig(weight / total)}"
+            lines.append(text)
+        else:
+            lines.append("")
         return "\n".join(lines) + "\n"
 
     def draw(self, max_depth: int | None = None):
@@ -347,3 +364,8 @@ class HoeffdingTreeClassifier(base.Classifier):
     def _unit_test_params(cls):
         yield {}
         yield {"leaf_prediction": "mc", "split_criterion": "gini"}
+
+
+def _round_sig_fig(x: float, digits: int = 2) -> float:
+    """Round to `digits` significant figures, the way river's tree reprs do."""
+    return round(x, digits - int(math.floor(math.log10(abs(x) + 1))) - 1)

@@ -60,7 +60,10 @@ pub(crate) fn check_range(name: &'static str, x: f64, lo: f64, hi: f64) -> Resul
             (false, true) => format!(">= {lo}"),
             (false, false) => format!("in [{lo}, {hi}]"),
         };
-        Err(param(name, format!("must be a finite number {range}, got {x}")))
+        Err(param(
+            name,
+            format!("must be a finite number {range}, got {x}"),
+        ))
     }
 }
 
