@@ -31,3 +31,18 @@ def test_python_dash_m_entry_point():
         [sys.executable, "-m", "rapidriver", "--help"], capture_output=True, text=True, check=True
     )
     assert "demo" in out.stdout
+
+
+def test_tree_demo_matches_river_accuracy(capsys):
+    from rapidriver.__main__ import demo_trees
+
+    rows = demo_trees(n_samples=3_000, seed=1)
+    assert "samples/s" in capsys.readouterr().out
+    by_stream: dict[str, dict[str, float]] = {}
+    for row in rows:
+        by_stream.setdefault(row["stream"], {})[row["model"]] = row["accuracy"]
+    assert len(by_stream) == 3
+    for accuracies in by_stream.values():
+        # The same tree three ways: river's, ours per dict, ours over an array.
+        assert len(set(accuracies.values())) == 1
+        assert accuracies["river"] > 0.6

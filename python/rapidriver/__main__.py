@@ -1,7 +1,7 @@
 """Command line: `rapidriver demo [NAME]` (or `python -m rapidriver demo`).
 
-Each demo is a function registered in `DEMOS`; `rapidriver demo` with no name runs the main
-one (`bandits`) on embedded defaults.
+Each demo is a function registered in `DEMOS`; `rapidriver demo` with no name runs them all,
+in order, on embedded defaults; `rapidriver demo NAME` runs one.
 """
 
 from __future__ import annotations
@@ -69,18 +69,87 @@ def demo_bandits(n_steps: int = 100_000, seed: int = 0) -> list[dict[str, typing
     return rows
 
 
-DEMOS: dict[str, typing.Callable[..., typing.Any]] = {"bandits": demo_bandits}
+def demo_trees(n_samples: int = 20_000, seed: int = 0) -> list[dict[str, typing.Any]]:
+    """river's Hoeffding tree and ours, test-then-train on the same synthetic streams.
+
+    Prints prequential accuracy and samples per second for river's tree and for ours through
+    the dict path (`predict_one`/`learn_one`) and the numpy path (`evaluate.prequential`).
+    """
+    import itertools
+
+    from river import tree as river_tree
+    from river.datasets import synth
+
+    from rapidriver import evaluate, tree
+
+    streams = {
+        "SEA": synth.SEA(seed=seed),
+        "Agrawal": synth.Agrawal(seed=seed),
+        "Hyperplane": synth.Hyperplane(seed=seed, n_features=10),
+    }
+    rows = []
+    for name, stream in _progress(streams.items(), len(streams), "streams"):
+        data = list(itertools.islice(stream, n_samples))
+        X = np.array([list(x.values()) for x, _ in data], dtype=np.float64)
+        y = np.array([label for _, label in data])
+        for label, model in (
+            ("river", river_tree.HoeffdingTreeClassifier()),
+            ("rapidriver (dict)", tree.HoeffdingTreeClassifier()),
+        ):
+            correct = 0
+            start = time.perf_counter()
+            for x, target in data:
+                correct += model.predict_one(x) == target
+                model.learn_one(x, target)
+            elapsed = time.perf_counter() - start
+            rows.append(
+                {
+                    "stream": name,
+                    "model": label,
+                    "accuracy": correct / len(data),
+                    "samples_per_s": len(data) / elapsed,
+                }
+            )
+        start = time.perf_counter()
+        curve = evaluate.prequential(tree.HoeffdingTreeClassifier(), X, y)
+        elapsed = time.perf_counter() - start
+        rows.append(
+            {
+                "stream": name,
+                "model": "rapidriver (numpy)",
+                "accuracy": float(curve[-1]),
+                "samples_per_s": len(data) / elapsed,
+            }
+        )
+    print(f"Hoeffding trees, test-then-train, {n_samples:,} samples per stream, seed {seed}")
+    print(f"{'stream':<12} {'model':<20} {'accuracy':>9} {'samples/s':>12}")
+    for row in rows:
+        print(
+            f"{row['stream']:<12} {row['model']:<20} {row['accuracy']:>9.4f} "
+            f"{row['samples_per_s']:>12,.0f}"
+        )
+    return rows
+
+
+DEMOS: dict[str, typing.Callable[..., typing.Any]] = {
+    "bandits": demo_bandits,
+    "trees": demo_trees,
+}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="rapidriver", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run a demo on embedded defaults")
-    demo.add_argument("name", nargs="?", default="bandits", choices=sorted(DEMOS))
+    demo.add_argument("name", nargs="?", default="all", choices=["all", *sorted(DEMOS)])
     demo.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.command == "demo":
-        DEMOS[args.name](seed=args.seed)
+        names = list(DEMOS) if args.name == "all" else [args.name]
+        for i, name in enumerate(names):
+            if i:
+                print()
+            DEMOS[name](seed=args.seed)
     return 0
 
 
