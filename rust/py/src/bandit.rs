@@ -99,6 +99,21 @@ enum PendingArms<'py> {
     Resolved(Vec<Bound<'py, PyAny>>, Vec<Option<usize>>),
 }
 
+/// Whether `list[i]` is the very object `cached`, without touching reference counts: a
+/// per-call cost that matters when the same list of many arms is passed at every step.
+fn same_item(list: &Bound<'_, PyList>, i: usize, cached: &Py<PyAny>) -> bool {
+    let Ok(i) = isize::try_from(i) else {
+        return false;
+    };
+    // SAFETY: the GIL is held (we have a `Bound`), `list` is a live list object and `i` is
+    // within its length (the caller compared lengths, and nothing runs Python code between
+    // that check and this call). `PyList_GetItem` returns a borrowed pointer that we only
+    // compare as an address and never dereference, so no lifetime or refcount invariant is
+    // involved.
+    let item = unsafe { pyo3::ffi::PyList_GetItem(list.as_ptr(), i) };
+    std::ptr::eq(item, cached.as_ptr())
+}
+
 impl PyBanditPolicy {
     /// Looks `arm_ids` up without registering anything; errors on an empty list or an
     /// unhashable id.
@@ -106,10 +121,11 @@ impl PyBanditPolicy {
         if let Ok(list) = arm_ids.cast::<PyList>() {
             if !self.cached_list.is_empty()
                 && list.len() == self.cached_list.len()
-                && list
+                && self
+                    .cached_list
                     .iter()
-                    .zip(&self.cached_list)
-                    .all(|(a, b)| a.as_ptr() == b.as_ptr())
+                    .enumerate()
+                    .all(|(i, cached)| same_item(list, i, cached))
             {
                 return Ok(PendingArms::Cached);
             }

@@ -6,10 +6,17 @@ use super::{argmax_random_tie, Algorithm, ArmStats, RewardDomain};
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
 
-/// The `p`-quantile of Beta(a, b) for `a, b > 0`: Newton steps on the regularised incomplete
+/// The `p`-quantile of Beta(a, b) for `a, b > 0`: Halley steps on the regularised incomplete
 /// beta function, falling back to bisection whenever a step leaves the bracket. Every point
 /// evaluated lies in (0, 1), where `puruspe::betai` is defined (its own inverse can panic).
 pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
+    beta_quantile_from(p, a, b, None)
+}
+
+/// As [`beta_quantile`], starting from `start` when it lies in (0, 1): Bayes-UCB asks for
+/// nearly the same quantile of nearly the same posterior at every step, so the last answer is
+/// a start from which one or two steps suffice.
+pub fn beta_quantile_from(p: f64, a: f64, b: f64, start: Option<f64>) -> f64 {
     if p <= 0.0 {
         return 0.0;
     }
@@ -18,12 +25,17 @@ pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
     }
     let ln_beta = puruspe::ln_gamma(a) + puruspe::ln_gamma(b) - puruspe::ln_gamma(a + b);
     let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    // Start from the normal approximation: few Newton steps remain even far in the tail.
-    let mean = a / (a + b);
-    let sd = (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt();
-    let z = std::f64::consts::SQRT_2
-        * puruspe::inverf((2.0 * p - 1.0).clamp(-1.0 + 1e-16, 1.0 - 1e-16));
-    let mut x = (mean + z * sd).clamp(1e-300, 1.0 - 1e-16);
+    let mut x = match start {
+        Some(s) if s > 0.0 && s < 1.0 => s,
+        _ => {
+            // The normal approximation: few steps remain even far in the tail.
+            let mean = a / (a + b);
+            let sd = (a * b / ((a + b) * (a + b) * (a + b + 1.0))).sqrt();
+            let z = std::f64::consts::SQRT_2
+                * puruspe::inverf((2.0 * p - 1.0).clamp(-1.0 + 1e-16, 1.0 - 1e-16));
+            (mean + z * sd).clamp(1e-300, 1.0 - 1e-16)
+        }
+    };
     for _ in 0..200 {
         let f = puruspe::betai(a, b, x) - p;
         if f == 0.0 {
@@ -35,9 +47,24 @@ pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
             hi = x;
         }
         let log_pdf = (a - 1.0) * x.ln() + (b - 1.0) * (1.0 - x).ln() - ln_beta;
-        let mut next = x - f / log_pdf.exp();
-        if !(next.is_finite() && next > lo && next < hi) {
+        let newton = f / log_pdf.exp();
+        // Halley: f''/f' of the cdf is (a - 1)/x - (b - 1)/(1 - x).
+        let curvature = (a - 1.0) / x - (b - 1.0) / (1.0 - x);
+        let halley = newton / (1.0 - 0.5 * newton * curvature);
+        let step = if halley.is_finite() && halley * newton > 0.0 {
+            halley
+        } else {
+            newton
+        };
+        let mut next = x - step;
+        let bracketed = next.is_finite() && next > lo && next < hi;
+        if !bracketed {
             next = 0.5 * (lo + hi);
+        }
+        // Halley converges cubically: after a step of relative size 1e-9 the error left is
+        // far below the accuracy of betai itself, so no confirming evaluation is needed.
+        if bracketed && step.abs() <= 1e-9 * x {
+            return next;
         }
         if (next - x).abs() <= 1e-15 * x.max(1e-300) || hi - lo <= f64::EPSILON * hi {
             return next;
@@ -51,6 +78,8 @@ pub fn beta_quantile(p: f64, a: f64, b: f64) -> f64 {
 pub struct BayesUcb {
     successes: Vec<f64>,
     failures: Vec<f64>,
+    /// Each arm's last upper bound, the start of the next quantile search (NaN: none yet).
+    last_bound: Vec<f64>,
 }
 
 impl Algorithm for BayesUcb {
@@ -60,9 +89,16 @@ impl Algorithm for BayesUcb {
     fn ensure_arms(&mut self, n: usize) {
         self.successes.resize(n, 0.0);
         self.failures.resize(n, 0.0);
+        self.last_bound.resize(n, f64::NAN);
     }
     fn choose(&mut self, stats: &ArmStats, arms: &[usize], x: &[f64], rng: &mut Pcg64) -> usize {
-        argmax_random_tie(&self.scores(stats, arms, x), rng)
+        let bounds = self.scores(stats, arms, x);
+        for (&a, &q) in arms.iter().zip(&bounds) {
+            if let Some(slot) = self.last_bound.get_mut(a) {
+                *slot = q;
+            }
+        }
+        argmax_random_tie(&bounds, rng)
     }
     fn learn(&mut self, _: &ArmStats, arm: usize, reward: f64, _: &[f64]) {
         self.successes[arm] += reward;
@@ -75,7 +111,8 @@ impl Algorithm for BayesUcb {
                 if p <= 0.0 {
                     return 0.0;
                 }
-                beta_quantile(p, 1.0 + self.successes[a], 1.0 + self.failures[a])
+                let start = self.last_bound.get(a).copied();
+                beta_quantile_from(p, 1.0 + self.successes[a], 1.0 + self.failures[a], start)
             })
             .collect()
     }
