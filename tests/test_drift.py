@@ -189,3 +189,21 @@ def test_update_many_equals_the_loop():
 def test_invalid_parameters(make, name):
     with pytest.raises(ValueError, match=name):
         make()
+
+
+@pytest.mark.parametrize(
+    "detector",
+    [
+        drift.ADWIN(),
+        drift.PageHinkley(),
+        drift.KSWIN(seed=1),
+        drift.binary.DDM(),
+        drift.binary.EDDM(),
+    ],
+    ids=lambda d: type(d).__name__,
+)
+def test_river_check_estimator(detector):
+    # river's own detectors cannot run these checks (they lack the hooks); ours pass them all.
+    from river import checks
+
+    checks.check_estimator(detector)
