@@ -295,14 +295,7 @@ class HoeffdingTreeClassifier(base.Classifier):
         path = self._core.path(x)
         if not path:
             return None
-        lines = []
-        for feature, (op, value), child in path[:-1]:
-            if op == "<=":
-                lines.append(f"{feature} {'≤' if child == 0 else '>'} {value}")
-            elif op == "==":
-                lines.append(f"{feature} {'=' if child == 0 else '≠'} {value}")
-            else:
-                lines.append(f"{feature} = {value[child]}")
+        lines = _path_lines(path[:-1])
         leaf = path[-1]
         if leaf:
             text = f"Class {max(leaf, key=leaf.get)}:"
@@ -317,45 +310,19 @@ class HoeffdingTreeClassifier(base.Classifier):
     def draw(self, max_depth: int | None = None):
         """A graphviz drawing of the tree (needs the optional `graphviz` package).
 
-        Branches show their test, edges the outcome, leaves the class weights they hold.
+        Branches show their feature, edges the outcome, leaves their class probabilities.
         `max_depth` cuts the drawing (not the tree) below that depth.
         """
-        try:
-            import graphviz
-        except ImportError as e:
-            raise ValueError("You have to install graphviz to use the draw method.") from e
-        dot = graphviz.Digraph(
-            graph_attr={"splines": "ortho"},
-            node_attr={"shape": "box", "style": "rounded", "fontname": "Helvetica"},
-        )
-        depths: list[int] = []
-        tests: list[tuple] = []
-        for i, (parent, child, step) in enumerate(self._core.structure()):
-            depth = 0 if parent is None else depths[parent] + 1
-            depths.append(depth)
-            tests.append(step if isinstance(step, tuple) else ())
-            if max_depth is not None and depth > max_depth:
-                continue
-            if isinstance(step, tuple):
-                label = str(step[0])
-            else:
-                total = sum(step.values())
-                label = (
-                    "\n".join(f"P({c}) = {w / total:.3f}" for c, w in sorted(step.items(), key=str))
-                    if total
-                    else "empty leaf"
-                )
-            dot.node(str(i), label)
-            if parent is not None:
-                _, (op, value), _ = tests[parent]
-                if op == "<=":
-                    edge = ("≤ " if child == 0 else "> ") + f"{value:.4g}"
-                elif op == "==":
-                    edge = ("= " if child == 0 else "≠ ") + str(value)
-                else:
-                    edge = str(value[child])
-                dot.edge(str(parent), str(i), label=edge)
-        return dot
+
+        def leaf_label(votes: dict) -> str:
+            total = sum(votes.values())
+            if not total:
+                return "empty leaf"
+            return "\\n".join(
+                f"P({c}) = {w / total:.3f}" for c, w in sorted(votes.items(), key=str)
+            )
+
+        return _draw(self._core.structure(), leaf_label, max_depth)
 
     def __sizeof__(self) -> int:
         return object.__sizeof__(self) + self._core.__sizeof__()
@@ -369,3 +336,48 @@ class HoeffdingTreeClassifier(base.Classifier):
 def _round_sig_fig(x: float, digits: int = 2) -> float:
     """Round to `digits` significant figures, the way river's tree reprs do."""
     return round(x, digits - int(math.floor(math.log10(abs(x) + 1))) - 1)
+
+
+def _path_lines(branches: list) -> list[str]:
+    """river's text for each branch a sample passes: `feature ≤ t`, `feature = v`, ..."""
+    lines = []
+    for feature, (op, value), child in branches:
+        if op == "<=":
+            lines.append(f"{feature} {'≤' if child == 0 else '>'} {value}")
+        elif op == "==":
+            lines.append(f"{feature} {'=' if child == 0 else '≠'} {value}")
+        else:
+            lines.append(f"{feature} = {value[child]}")
+    return lines
+
+
+def _draw(structure: list, leaf_label: typing.Callable[[typing.Any], str], max_depth: int | None):
+    """A graphviz Digraph of a tree's pre-order `structure` (see `_core` stubs)."""
+    try:
+        import graphviz
+    except ImportError as e:
+        raise ValueError("You have to install graphviz to use the draw method.") from e
+    dot = graphviz.Digraph(
+        graph_attr={"splines": "ortho"},
+        node_attr={"shape": "box", "style": "rounded", "fontname": "Helvetica"},
+    )
+    depths: list[int] = []
+    tests: list[tuple] = []
+    for i, (parent, child, step) in enumerate(structure):
+        depth = 0 if parent is None else depths[parent] + 1
+        depths.append(depth)
+        is_branch = isinstance(step, tuple) and len(step) == 3
+        tests.append(step[1] if is_branch else ())
+        if max_depth is not None and depth > max_depth:
+            continue
+        dot.node(str(i), str(step[0]) if is_branch else leaf_label(step))
+        if parent is not None:
+            op, value = tests[parent]
+            if op == "<=":
+                edge = ("≤ " if child == 0 else "> ") + f"{value:.4g}"
+            elif op == "==":
+                edge = ("= " if child == 0 else "≠ ") + str(value)
+            else:
+                edge = str(value[child])
+            dot.edge(str(parent), str(i), label=edge)
+    return dot

@@ -8,6 +8,7 @@ mod convert;
 mod drift;
 mod errors;
 mod tree;
+mod tree_regressor;
 
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -15,5 +16,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     bandit::register(m)?;
     drift::register(m)?;
     tree::register(m)?;
+    tree_regressor::register(m)?;
     Ok(())
 }

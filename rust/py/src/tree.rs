@@ -15,12 +15,12 @@ use rapidriver_core::tree::hoeffding_tree_classifier::PathStep;
 use rapidriver_core::tree::splitter::SplitKind;
 use rapidriver_core::tree::{HoeffdingTreeClassifier, HtConfig, Instance, LeafPrediction, Value};
 
-fn get<'py>(p: &Bound<'py, PyDict>, name: &str) -> PyResult<Bound<'py, PyAny>> {
+pub(crate) fn get<'py>(p: &Bound<'py, PyDict>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     p.get_item(name)?
         .ok_or_else(|| PyTypeError::new_err(format!("missing parameter `{name}`")))
 }
 
-fn flag(p: &Bound<'_, PyDict>, name: &str) -> PyResult<bool> {
+pub(crate) fn flag(p: &Bound<'_, PyDict>, name: &str) -> PyResult<bool> {
     let v = get(p, name)?;
     v.extract::<bool>()
         .map_err(|_| type_error(name, "a bool", &v))
@@ -78,10 +78,127 @@ fn config(p: &Bound<'_, PyDict>) -> PyResult<HtConfig> {
 }
 
 /// A feature value before interning.
-enum Raw<'py> {
+pub(crate) enum Raw<'py> {
     Num(f64),
     Cat(Bound<'py, PyAny>),
     Missing,
+}
+
+/// Converts a feature dict into `out`: checks every value first (a bad one changes nothing),
+/// then interns new names and nominal values; `declare_nominal` hears of each new feature
+/// declared nominal. Returns whether a new nominal value was interned.
+pub(crate) fn load_features(
+    x: &Bound<'_, PyAny>,
+    features: &mut Interner,
+    values: &mut Interner,
+    nominal: &Bound<'_, PySet>,
+    out: &mut Instance,
+    mut declare_nominal: impl FnMut(usize),
+) -> PyResult<bool> {
+    let dict = x
+        .cast::<PyDict>()
+        .map_err(|_| type_error("x", "a dict of features", x))?;
+    let mut raw = Vec::with_capacity(dict.len());
+    for (k, v) in dict.iter() {
+        let declared = nominal.contains(&k)?;
+        let value = if v.is_none() {
+            Raw::Missing
+        } else if !declared
+            && (v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() || is_number(&v)?)
+        {
+            let n: f64 = v.extract().map_err(|_| type_error("x", "numbers", &v))?;
+            if !n.is_finite() {
+                return Err(PyValueError::new_err(format!(
+                    "`x` feature {} is {n}: features must be finite",
+                    k.repr()?
+                )));
+            }
+            Raw::Num(n)
+        } else {
+            v.hash()
+                .map_err(|_| type_error("x", "hashable nominal values", &v))?;
+            Raw::Cat(v)
+        };
+        k.hash()
+            .map_err(|_| type_error("x", "hashable feature names", &k))?;
+        raw.push((k, value));
+    }
+    out.clear();
+    let mut new_value = false;
+    for (k, value) in raw {
+        let fid = match features.get(&k)? {
+            Some(i) => i,
+            None => {
+                let i = features.intern(&k)?;
+                if nominal.contains(&k)? {
+                    declare_nominal(i);
+                }
+                i
+            }
+        };
+        let v = match value {
+            Raw::Num(n) => Value::Num(n),
+            Raw::Missing => Value::Missing,
+            Raw::Cat(obj) => {
+                let before = values.len();
+                let id = values.intern(&obj)?;
+                new_value |= values.len() > before;
+                Value::Cat(id as u32)
+            }
+        };
+        out.push(fid, v);
+    }
+    Ok(new_value)
+}
+
+/// A branch test as `(op, value)`: `("<=", threshold)`, `("==", value)` or `("in", values)`.
+pub(crate) fn branch_test<'py>(
+    py: Python<'py>,
+    split: SplitKind,
+    values: &Interner,
+) -> PyResult<Bound<'py, PyTuple>> {
+    match split {
+        SplitKind::NumericBinary(t) => PyTuple::new(
+            py,
+            [
+                "<=".into_pyobject(py)?.into_any(),
+                t.into_pyobject(py)?.into_any(),
+            ],
+        ),
+        SplitKind::NominalBinary(v) => PyTuple::new(
+            py,
+            [
+                "==".into_pyobject(py)?.into_any(),
+                values.keys[v as usize].bind(py).clone(),
+            ],
+        ),
+        SplitKind::NominalMultiway(vs) => PyTuple::new(
+            py,
+            [
+                "in".into_pyobject(py)?.into_any(),
+                PyList::new(py, vs.iter().map(|&v| values.keys[v as usize].bind(py)))?.into_any(),
+            ],
+        ),
+    }
+}
+
+/// The set of feature names in `params["nominal_attributes"]` (None: empty).
+pub(crate) fn nominal_set<'py>(
+    py: Python<'py>,
+    params: &Bound<'py, PyDict>,
+) -> PyResult<Bound<'py, PySet>> {
+    let nominal = PySet::empty(py)?;
+    if let Some(names) = params.get_item("nominal_attributes")? {
+        if !names.is_none() {
+            for n in names
+                .try_iter()
+                .map_err(|_| type_error("nominal_attributes", "a list of names", &names))?
+            {
+                nominal.add(n?)?;
+            }
+        }
+    }
+    Ok(nominal)
 }
 
 #[pyclass(module = "rapidriver._core", name = "HoeffdingTreeClassifier")]
@@ -97,56 +214,17 @@ pub struct PyHoeffdingTreeClassifier {
 }
 
 impl PyHoeffdingTreeClassifier {
-    /// Converts a feature dict: checks every value, then interns new names and values.
+    /// Converts a feature dict into `self.x`.
     fn load(&mut self, x: &Bound<'_, PyAny>) -> PyResult<()> {
-        let dict = x
-            .cast::<PyDict>()
-            .map_err(|_| type_error("x", "a dict of features", x))?;
-        let nominal = self.nominal_names.bind(x.py());
-        let mut raw = Vec::with_capacity(dict.len());
-        for (k, v) in dict.iter() {
-            let declared = nominal.contains(&k)?;
-            let value = if v.is_none() {
-                Raw::Missing
-            } else if !declared
-                && (v.is_instance_of::<PyFloat>() || v.is_instance_of::<PyInt>() || is_number(&v)?)
-            {
-                let n: f64 = v.extract().map_err(|_| type_error("x", "numbers", &v))?;
-                if !n.is_finite() {
-                    return Err(PyValueError::new_err(format!(
-                        "`x` feature {} is {n}: features must be finite",
-                        k.repr()?
-                    )));
-                }
-                Raw::Num(n)
-            } else {
-                v.hash()
-                    .map_err(|_| type_error("x", "hashable nominal values", &v))?;
-                Raw::Cat(v)
-            };
-            k.hash()
-                .map_err(|_| type_error("x", "hashable feature names", &k))?;
-            raw.push((k, value));
-        }
-        self.x.clear();
-        for (k, value) in raw {
-            let fid = match self.features.get(&k)? {
-                Some(i) => i,
-                None => {
-                    let i = self.features.intern(&k)?;
-                    if nominal.contains(&k)? {
-                        self.core.set_nominal(i);
-                    }
-                    i
-                }
-            };
-            let v = match value {
-                Raw::Num(n) => Value::Num(n),
-                Raw::Missing => Value::Missing,
-                Raw::Cat(obj) => Value::Cat(self.values.intern(&obj)? as u32),
-            };
-            self.x.push(fid, v);
-        }
+        let core = &mut self.core;
+        load_features(
+            x,
+            &mut self.features,
+            &mut self.values,
+            self.nominal_names.bind(x.py()),
+            &mut self.x,
+            |i| core.set_nominal(i),
+        )?;
         Ok(())
     }
 
@@ -291,7 +369,7 @@ fn labels_of<'py>(y: &Bound<'py, PyAny>, n: usize) -> PyResult<Vec<Bound<'py, Py
     Ok(labels)
 }
 
-fn features_of(arr: &PyReadonlyArray2<'_, f64>) -> PyResult<(usize, usize, Vec<f64>)> {
+pub(crate) fn features_of(arr: &PyReadonlyArray2<'_, f64>) -> PyResult<(usize, usize, Vec<f64>)> {
     let shape = arr.shape();
     let values: Vec<f64> = arr.as_array().iter().copied().collect();
     if let Some(v) = values.iter().find(|v| !v.is_finite()) {
@@ -307,17 +385,7 @@ impl PyHoeffdingTreeClassifier {
     #[new]
     fn new(py: Python<'_>, params: &Bound<'_, PyDict>) -> PyResult<Self> {
         let cfg = config(params)?;
-        let nominal = PySet::empty(py)?;
-        if let Some(names) = params.get_item("nominal_attributes")? {
-            if !names.is_none() {
-                for n in names
-                    .try_iter()
-                    .map_err(|_| type_error("nominal_attributes", "a list of names", &names))?
-                {
-                    nominal.add(n?)?;
-                }
-            }
-        }
+        let nominal = nominal_set(py, params)?;
         Ok(PyHoeffdingTreeClassifier {
             core: HoeffdingTreeClassifier::new(cfg).py_err()?,
             features: Interner::new(py),
@@ -585,33 +653,7 @@ impl PyHoeffdingTreeClassifier {
                 child,
             } => {
                 let name = self.features.keys[feature].bind(py);
-                let test = match split {
-                    SplitKind::NumericBinary(t) => PyTuple::new(
-                        py,
-                        [
-                            "<=".into_pyobject(py)?.into_any(),
-                            t.into_pyobject(py)?.into_any(),
-                        ],
-                    )?,
-                    SplitKind::NominalBinary(v) => PyTuple::new(
-                        py,
-                        [
-                            "==".into_pyobject(py)?.into_any(),
-                            self.values.keys[v as usize].bind(py).clone(),
-                        ],
-                    )?,
-                    SplitKind::NominalMultiway(vs) => PyTuple::new(
-                        py,
-                        [
-                            "in".into_pyobject(py)?.into_any(),
-                            PyList::new(
-                                py,
-                                vs.iter().map(|&v| self.values.keys[v as usize].bind(py)),
-                            )?
-                            .into_any(),
-                        ],
-                    )?,
-                };
+                let test = branch_test(py, split, &self.values)?;
                 Ok((name, test, child).into_pyobject(py)?.into_any())
             }
             PathStep::Leaf(stats) => {

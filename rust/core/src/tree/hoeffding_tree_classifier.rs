@@ -102,7 +102,7 @@ struct Leaf {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-enum BranchKind {
+pub(crate) enum BranchKind {
     NumericBinary(f64),
     NominalBinary(u32),
     NominalMultiway(Vec<u32>),
@@ -127,7 +127,14 @@ enum Node {
 /// the branch has no child for).
 impl Branch {
     fn branch_no(&self, x: &Instance) -> Option<usize> {
-        match (&self.kind, x.get(self.feature)) {
+        self.kind.route(x.get(self.feature))
+    }
+}
+
+impl BranchKind {
+    /// The child a feature value goes to, as river's branches decide.
+    pub(crate) fn route(&self, value: Value) -> Option<usize> {
+        match (self, value) {
             (_, Value::Missing) => None,
             (BranchKind::NumericBinary(t), Value::Num(v)) => Some(usize::from(v > *t)),
             (BranchKind::NumericBinary(_), Value::Cat(_)) => None,
@@ -137,6 +144,14 @@ impl Branch {
                 values.iter().position(|&u| u == v)
             }
             (BranchKind::NominalMultiway(_), Value::Num(_)) => None,
+        }
+    }
+
+    pub(crate) fn view(&self) -> SplitKind {
+        match self {
+            BranchKind::NumericBinary(t) => SplitKind::NumericBinary(*t),
+            BranchKind::NominalBinary(v) => SplitKind::NominalBinary(*v),
+            BranchKind::NominalMultiway(v) => SplitKind::NominalMultiway(v.clone()),
         }
     }
 }

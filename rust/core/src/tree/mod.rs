@@ -7,10 +7,15 @@
 
 pub mod criterion;
 pub mod hoeffding_tree_classifier;
+pub mod hoeffding_tree_regressor;
+pub mod regression;
 pub mod splitter;
 
 pub use hoeffding_tree_classifier::{
     HoeffdingTreeClassifier, HtConfig, LeafPrediction, NodeView, PathStep,
+};
+pub use hoeffding_tree_regressor::{
+    HoeffdingTreeRegressor, HtrConfig, LeafModelConfig, RegLeafPrediction,
 };
 
 use serde::{Deserialize, Serialize};
