@@ -19,7 +19,7 @@ fn int_param(p: &Bound<'_, PyDict>, name: &str) -> PyResult<u64> {
     }
 }
 
-fn make_detector(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Detector> {
+pub(crate) fn make_detector(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Detector> {
     let f = |name| param_f64(p, name);
     let i = |name| int_param(p, name);
     Ok(match kind {

@@ -2,6 +2,7 @@
 //! nominal values and class labels interned to dense ids) and over numpy arrays.
 
 use crate::convert::{count, number, Interner};
+use crate::drift::make_detector;
 use crate::errors::{type_error, IntoPyResult};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2, PyUntypedArrayMethods,
@@ -13,7 +14,10 @@ use rapidriver_core::snapshot;
 use rapidriver_core::tree::criterion::Criterion;
 use rapidriver_core::tree::hoeffding_tree_classifier::PathStep;
 use rapidriver_core::tree::splitter::SplitKind;
-use rapidriver_core::tree::{HoeffdingTreeClassifier, HtConfig, Instance, LeafPrediction, Value};
+use rapidriver_core::tree::{
+    ClassifierTree, HatConfig, HoeffdingAdaptiveTreeClassifier, HoeffdingTreeClassifier, HtConfig,
+    Instance, LeafPrediction, Value,
+};
 
 pub(crate) fn get<'py>(p: &Bound<'py, PyDict>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     p.get_item(name)?
@@ -75,6 +79,46 @@ fn config(p: &Bound<'_, PyDict>) -> PyResult<HtConfig> {
     };
     cfg.validate().py_err()?;
     Ok(cfg)
+}
+
+/// The core tree `params["kind"]` names: "ht" (default) or "hat" with its own settings.
+fn build_core(p: &Bound<'_, PyDict>, cfg: HtConfig) -> PyResult<ClassifierTree> {
+    let kind = match p.get_item("kind")? {
+        Some(k) => k.extract::<String>()?,
+        None => "ht".to_string(),
+    };
+    match kind.as_str() {
+        "ht" => Ok(ClassifierTree::Ht(Box::new(
+            HoeffdingTreeClassifier::new(cfg).py_err()?,
+        ))),
+        "hat" => {
+            let hat = HatConfig {
+                tree: cfg,
+                bootstrap_sampling: flag(p, "bootstrap_sampling")?,
+                drift_window_threshold: number(
+                    "drift_window_threshold",
+                    &get(p, "drift_window_threshold")?,
+                )?,
+                switch_significance: number(
+                    "switch_significance",
+                    &get(p, "switch_significance")?,
+                )?,
+            };
+            let detector_kind: String = get(p, "detector_kind")?.extract()?;
+            let detector_params = get(p, "detector_params")?;
+            let detector_params = detector_params
+                .cast::<PyDict>()
+                .map_err(|_| type_error("drift_detector", "a detector", &detector_params))?;
+            let detector = make_detector(&detector_kind, detector_params)?;
+            let seed = count("seed", &get(p, "seed")?)?;
+            Ok(ClassifierTree::Hat(Box::new(
+                HoeffdingAdaptiveTreeClassifier::new(hat, detector, seed).py_err()?,
+            )))
+        }
+        other => Err(PyValueError::new_err(format!(
+            "`kind` must be 'ht' or 'hat', got {other:?}"
+        ))),
+    }
 }
 
 /// A feature value before interning.
@@ -203,7 +247,7 @@ pub(crate) fn nominal_set<'py>(
 
 #[pyclass(module = "rapidriver._core", name = "HoeffdingTreeClassifier")]
 pub struct PyHoeffdingTreeClassifier {
-    core: HoeffdingTreeClassifier,
+    core: ClassifierTree,
     features: Interner,
     values: Interner,
     classes: Interner,
@@ -387,7 +431,7 @@ impl PyHoeffdingTreeClassifier {
         let cfg = config(params)?;
         let nominal = nominal_set(py, params)?;
         Ok(PyHoeffdingTreeClassifier {
-            core: HoeffdingTreeClassifier::new(cfg).py_err()?,
+            core: build_core(params, cfg)?,
             features: Interner::new(py),
             values: Interner::new(py),
             classes: Interner::new(py),
@@ -572,6 +616,11 @@ impl PyHoeffdingTreeClassifier {
     #[getter]
     fn height(&self) -> usize {
         self.core.height()
+    }
+    /// (alternate trees grown, pruned, switched in); zeros for a plain Hoeffding tree.
+    #[getter]
+    fn alternate_counts(&self) -> (u64, u64, u64) {
+        self.core.alternate_counts()
     }
     #[getter]
     fn total_weight(&self) -> f64 {

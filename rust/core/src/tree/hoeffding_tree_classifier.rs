@@ -89,14 +89,14 @@ impl HtConfig {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Leaf {
-    stats: ClassDist,
-    depth: usize,
-    active: bool,
+pub(crate) struct Leaf {
+    pub(crate) stats: ClassDist,
+    pub(crate) depth: usize,
+    pub(crate) active: bool,
     /// Feature observers in the order the features were first seen at this leaf.
-    splitters: Vec<(usize, Splitter)>,
+    pub(crate) splitters: Vec<(usize, Splitter)>,
     disabled: Vec<usize>,
-    last_split_attempt_at: f64,
+    pub(crate) last_split_attempt_at: f64,
     mc_correct: f64,
     nb_correct: f64,
 }
@@ -157,7 +157,7 @@ impl BranchKind {
 }
 
 impl Leaf {
-    fn new(stats: ClassDist, depth: usize) -> Self {
+    pub(crate) fn new(stats: ClassDist, depth: usize) -> Self {
         let last = stats.total();
         Leaf {
             stats,
@@ -171,19 +171,19 @@ impl Leaf {
         }
     }
 
-    fn deactivate(&mut self) {
+    pub(crate) fn deactivate(&mut self) {
         self.active = false;
         self.splitters = vec![];
     }
 
-    fn activate(&mut self) {
+    pub(crate) fn activate(&mut self) {
         if !self.active {
             self.active = true;
             self.splitters = vec![];
         }
     }
 
-    fn promise(&self) -> f64 {
+    pub(crate) fn promise(&self) -> f64 {
         let total = self.stats.total();
         if total > 0.0 {
             total
@@ -251,7 +251,7 @@ impl Leaf {
         votes
     }
 
-    fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
+    pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
         let use_nb = self.active
             && match cfg.leaf_prediction {
                 LeafPrediction::MajorityClass => false,
@@ -265,7 +265,14 @@ impl Leaf {
         }
     }
 
-    fn learn(&mut self, x: &Instance, y: usize, w: f64, cfg: &HtConfig, nominal: &[bool]) {
+    pub(crate) fn learn(
+        &mut self,
+        x: &Instance,
+        y: usize,
+        w: f64,
+        cfg: &HtConfig,
+        nominal: &[bool],
+    ) {
         if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active {
             let mc = self.stats.normalized();
             if self.stats.is_empty() || mc.argmax() == Some(y) {
@@ -329,7 +336,52 @@ impl Leaf {
         out
     }
 
-    fn heap_bytes(&self) -> usize {
+    /// river's split attempt on this leaf: the winning suggestion if the Hoeffding test (or
+    /// the tie threshold) says split (a suggestion without a kind means "deactivate"), and the
+    /// features `remove_poor_attrs` would give up.
+    pub(crate) fn split_decision(&self, cfg: &HtConfig) -> (Option<Suggestion>, Vec<usize>) {
+        if self.is_pure() {
+            return (None, vec![]);
+        }
+        let criterion = cfg.criterion;
+        let mut suggestions = self.best_split_suggestions(&criterion, cfg);
+        // Stable sort by merit, as Python's list.sort.
+        suggestions.sort_by(|a, b| {
+            a.merit
+                .partial_cmp(&b.merit)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        });
+        let mut should_split = false;
+        let mut poor = vec![];
+        if suggestions.len() < 2 {
+            should_split = !suggestions.is_empty();
+        } else {
+            let bound =
+                hoeffding_bound(criterion.range(&self.stats), cfg.delta, self.stats.total());
+            let best = &suggestions[suggestions.len() - 1];
+            let second = &suggestions[suggestions.len() - 2];
+            if best.merit - second.merit > bound || bound < cfg.tau {
+                should_split = true;
+            }
+            if cfg.remove_poor_attrs {
+                for s in &suggestions {
+                    if s.kind.is_some() && best.merit - s.merit > bound {
+                        poor.push(s.feature);
+                    }
+                }
+            }
+        }
+        (
+            if should_split {
+                suggestions.pop()
+            } else {
+                None
+            },
+            poor,
+        )
+    }
+
+    pub(crate) fn heap_bytes(&self) -> usize {
         std::mem::size_of::<Leaf>()
             + self.stats.0.capacity() * 16
             + self
@@ -551,40 +603,7 @@ impl HoeffdingTreeClassifier {
         let Node::Leaf(leaf) = &self.nodes[node] else {
             return;
         };
-        if leaf.is_pure() {
-            return;
-        }
-        let criterion = self.cfg.criterion;
-        let mut suggestions = leaf.best_split_suggestions(&criterion, &self.cfg);
-        // Stable sort by merit, as Python's list.sort.
-        suggestions.sort_by(|a, b| {
-            a.merit
-                .partial_cmp(&b.merit)
-                .unwrap_or(std::cmp::Ordering::Equal)
-        });
-        let mut should_split = false;
-        let mut poor = vec![];
-        if suggestions.len() < 2 {
-            should_split = !suggestions.is_empty();
-        } else {
-            let bound = hoeffding_bound(
-                criterion.range(&leaf.stats),
-                self.cfg.delta,
-                leaf.stats.total(),
-            );
-            let best = &suggestions[suggestions.len() - 1];
-            let second = &suggestions[suggestions.len() - 2];
-            if best.merit - second.merit > bound || bound < self.cfg.tau {
-                should_split = true;
-            }
-            if self.cfg.remove_poor_attrs {
-                for s in &suggestions {
-                    if s.kind.is_some() && best.merit - s.merit > bound {
-                        poor.push(s.feature);
-                    }
-                }
-            }
-        }
+        let (decision, poor) = leaf.split_decision(&self.cfg);
         if !poor.is_empty() && self.cfg.leaf_prediction == LeafPrediction::MajorityClass {
             // Naive Bayes leaves keep every observer (river's NB leaves ignore this request).
             if let Node::Leaf(l) = &mut self.nodes[node] {
@@ -596,10 +615,7 @@ impl HoeffdingTreeClassifier {
                 }
             }
         }
-        if !should_split {
-            return;
-        }
-        let Some(decision) = suggestions.pop() else {
+        let Some(decision) = decision else {
             return;
         };
         match decision.kind {

@@ -6,11 +6,13 @@
 //! same way.
 
 pub mod criterion;
+pub mod hoeffding_adaptive_tree_classifier;
 pub mod hoeffding_tree_classifier;
 pub mod hoeffding_tree_regressor;
 pub mod regression;
 pub mod splitter;
 
+pub use hoeffding_adaptive_tree_classifier::{HatConfig, HoeffdingAdaptiveTreeClassifier};
 pub use hoeffding_tree_classifier::{
     HoeffdingTreeClassifier, HtConfig, LeafPrediction, NodeView, PathStep,
 };
@@ -18,7 +20,87 @@ pub use hoeffding_tree_regressor::{
     HoeffdingTreeRegressor, HtrConfig, LeafModelConfig, RegLeafPrediction,
 };
 
+use crate::error::Result;
 use serde::{Deserialize, Serialize};
+
+/// A Hoeffding tree classifier or a Hoeffding Adaptive Tree, behind one interface (the
+/// bindings and DriftMoE's experts use either).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum ClassifierTree {
+    Ht(Box<HoeffdingTreeClassifier>),
+    Hat(Box<HoeffdingAdaptiveTreeClassifier>),
+}
+
+macro_rules! dispatch {
+    ($self:ident, $t:ident => $e:expr) => {
+        match $self {
+            ClassifierTree::Ht($t) => $e,
+            ClassifierTree::Hat($t) => $e,
+        }
+    };
+}
+
+impl ClassifierTree {
+    pub fn learn_one(&mut self, x: &Instance, y: usize, w: f64) -> Result<()> {
+        dispatch!(self, t => t.learn_one(x, y, w))
+    }
+    pub fn predict_proba_one(&self, x: &Instance) -> Result<Vec<f64>> {
+        dispatch!(self, t => t.predict_proba_one(x))
+    }
+    pub fn leaf_votes(&self, x: &Instance) -> Vec<f64> {
+        dispatch!(self, t => t.leaf_votes(x))
+    }
+    pub fn n_classes(&self) -> usize {
+        dispatch!(self, t => t.n_classes())
+    }
+    pub fn set_nominal(&mut self, feature: usize) {
+        dispatch!(self, t => t.set_nominal(feature))
+    }
+    pub fn set_binary_classes(&mut self, neg: Option<usize>, pos: Option<usize>) {
+        dispatch!(self, t => t.set_binary_classes(neg, pos))
+    }
+    pub fn path(&self, x: &Instance) -> Vec<PathStep> {
+        dispatch!(self, t => t.path(x))
+    }
+    pub fn structure(&self) -> Vec<NodeView> {
+        dispatch!(self, t => t.structure())
+    }
+    pub fn memory_bytes(&self) -> usize {
+        dispatch!(self, t => t.memory_bytes())
+    }
+    pub fn n_nodes(&self) -> usize {
+        dispatch!(self, t => t.n_nodes())
+    }
+    pub fn n_leaves(&self) -> usize {
+        dispatch!(self, t => t.n_leaves())
+    }
+    pub fn n_branches(&self) -> usize {
+        dispatch!(self, t => t.n_branches())
+    }
+    pub fn n_active_leaves(&self) -> i64 {
+        dispatch!(self, t => t.n_active_leaves())
+    }
+    pub fn n_inactive_leaves(&self) -> i64 {
+        dispatch!(self, t => t.n_inactive_leaves())
+    }
+    pub fn height(&self) -> usize {
+        dispatch!(self, t => t.height())
+    }
+    pub fn weight_seen(&self) -> f64 {
+        dispatch!(self, t => t.weight_seen())
+    }
+    /// (alternate trees grown, pruned, switched in); zeros for a plain Hoeffding tree.
+    pub fn alternate_counts(&self) -> (u64, u64, u64) {
+        match self {
+            ClassifierTree::Ht(_) => (0, 0, 0),
+            ClassifierTree::Hat(t) => (
+                t.n_alternate_trees(),
+                t.n_pruned_alternate_trees(),
+                t.n_switch_alternate_trees(),
+            ),
+        }
+    }
+}
 
 /// One feature value: a number, a nominal value id, or missing.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
