@@ -12,7 +12,9 @@ over the same samples:
 - ``river-HAT``: ``river.tree.HoeffdingAdaptiveTreeClassifier`` (ADWIN-monitored subtrees);
 - ``ours-dict``: ``rapidriver.tree.HoeffdingTreeClassifier`` through ``predict_one``/``learn_one``;
 - ``ours-numpy``: the same model through ``rapidriver.evaluate.prequential`` on a float array
-  (the whole loop in Rust with the GIL released).
+  (the whole loop in Rust with the GIL released);
+- ``ours-HAT``: ``rapidriver.tree.HoeffdingAdaptiveTreeClassifier`` (same seed as river's HAT,
+  so the same tree) through the dict path.
 
 Results go to ``benches/results/trees.json`` and a markdown table (samples per second,
 accuracy, speed-up over river's HT) to ``benches/results/trees.md``.
@@ -98,6 +100,11 @@ def main(argv: list[str] | None = None) -> None:
             ),
             "ours-dict": (run_dict, tree.HoeffdingTreeClassifier, (data,)),
             "ours-numpy": (run_numpy, tree.HoeffdingTreeClassifier, (X, y)),
+            "ours-HAT": (
+                run_dict,
+                lambda: tree.HoeffdingAdaptiveTreeClassifier(seed=42),
+                (data,),
+            ),
         }
         row = {"stream": name, "n": n, "accuracy": {}, "samples_per_s": {}}
         for model_name, (run, make, inputs) in models.items():
@@ -109,6 +116,9 @@ def main(argv: list[str] | None = None) -> None:
             )
         base = row["samples_per_s"]["river-HT"]
         row["speedup_vs_river_ht"] = {m: s / base for m, s in row["samples_per_s"].items()}
+        row["ours_hat_speedup_vs_river_hat"] = (
+            row["samples_per_s"]["ours-HAT"] / row["samples_per_s"]["river-HAT"]
+        )
         rows.append(row)
 
     md = table(rows)
@@ -121,18 +131,19 @@ def main(argv: list[str] | None = None) -> None:
 
 
 def table(rows: list[dict]) -> str:
-    models = ["river-HT", "river-HAT", "ours-dict", "ours-numpy"]
+    models = ["river-HT", "river-HAT", "ours-dict", "ours-numpy", "ours-HAT"]
     head = "| stream | n | " + " | ".join(f"{m} acc" for m in models)
     head += " | " + " | ".join(f"{m} samples/s" for m in models)
-    head += " | ours-dict × | ours-numpy × |"
-    lines = [head, "|" + "---|" * (2 + 2 * len(models) + 2)]
+    head += " | ours-dict × | ours-numpy × | ours-HAT × river-HAT |"
+    lines = [head, "|" + "---|" * (2 + 2 * len(models) + 3)]
     for r in rows:
         acc = " | ".join(f"{r['accuracy'][m]:.4f}" for m in models)
         speed = " | ".join(f"{r['samples_per_s'][m]:,.0f}" for m in models)
         sp = r["speedup_vs_river_ht"]
         lines.append(
             f"| {r['stream']} | {r['n']:,} | {acc} | {speed} "
-            f"| {sp['ours-dict']:.1f}× | {sp['ours-numpy']:.1f}× |"
+            f"| {sp['ours-dict']:.1f}× | {sp['ours-numpy']:.1f}× "
+            f"| {r['ours_hat_speedup_vs_river_hat']:.1f}× |"
         )
     return "\n".join(lines)
 

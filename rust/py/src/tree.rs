@@ -226,6 +226,16 @@ pub(crate) fn branch_test<'py>(
     }
 }
 
+/// The names of a set as a list sorted by repr, so that equal models pickle equally.
+pub(crate) fn sorted_names<'py>(set: &Bound<'py, PySet>) -> PyResult<Bound<'py, PyList>> {
+    let mut keyed: Vec<(String, Bound<'py, PyAny>)> = set
+        .iter()
+        .map(|n| Ok((n.repr()?.to_string(), n)))
+        .collect::<PyResult<_>>()?;
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    PyList::new(set.py(), keyed.into_iter().map(|(_, n)| n))
+}
+
 /// The set of feature names in `params["nominal_attributes"]` (None: empty).
 pub(crate) fn nominal_set<'py>(
     py: Python<'py>,
@@ -669,14 +679,7 @@ impl PyHoeffdingTreeClassifier {
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let restore = py.import("rapidriver._core")?.getattr("_restore_tree")?;
         let state = pyo3::types::PyBytes::new(py, &snapshot::to_bytes(&self.core).py_err()?);
-        // The nominal names as a list sorted by repr, so that equal models pickle equally.
-        let names: Vec<Bound<'_, PyAny>> = self.nominal_names.bind(py).iter().collect();
-        let mut keyed: Vec<(String, Bound<'_, PyAny>)> = names
-            .into_iter()
-            .map(|n| Ok((n.repr()?.to_string(), n)))
-            .collect::<PyResult<_>>()?;
-        keyed.sort_by(|a, b| a.0.cmp(&b.0));
-        let nominal = PyList::new(py, keyed.into_iter().map(|(_, n)| n))?;
+        let nominal = sorted_names(self.nominal_names.bind(py))?;
         let args = PyTuple::new(
             py,
             [

@@ -2,7 +2,7 @@
 
 use crate::convert::{count, number, Interner};
 use crate::errors::{type_error, IntoPyResult};
-use crate::tree::{branch_test, features_of, flag, get, load_features, nominal_set};
+use crate::tree::{branch_test, features_of, flag, get, load_features, nominal_set, sorted_names};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
@@ -344,7 +344,7 @@ impl PyHoeffdingTreeRegressor {
             pyo3::types::PyBytes::new(py, &state),
             self.features.keys_list(py)?,
             self.values.keys_list(py)?,
-            PyList::new(py, self.nominal_names.bind(py).iter())?,
+            sorted_names(self.nominal_names.bind(py))?,
         )
             .into_pyobject(py)?
             .into_any();
