@@ -7,6 +7,7 @@ pub mod bandit;
 pub mod drift;
 pub mod error;
 pub mod linalg;
+pub mod moe;
 pub mod pyrandom;
 pub mod snapshot;
 pub mod tree;

@@ -441,6 +441,11 @@ impl HoeffdingTreeClassifier {
         self.nominal[feature] = true;
     }
 
+    /// Declares nominal the features `other` has declared nominal.
+    pub fn copy_nominal_from(&mut self, other: &Self) {
+        self.nominal = other.nominal.clone();
+    }
+
     /// Tells the Hellinger criterion which class ids carry the labels 0 and 1.
     pub fn set_binary_classes(&mut self, neg: Option<usize>, pos: Option<usize>) {
         if let Criterion::Hellinger { .. } = self.cfg.criterion {

@@ -1,0 +1,415 @@
+//! The router of DriftMoE: a small dense network (Linear, ReLU, Dropout, Linear, ReLU, Linear)
+//! trained online with Adam on a binary cross-entropy loss against a multi-hot target.
+//!
+//! Written on plain `f32` slices: the layers are a few hundred units wide, so row-major
+//! matrix-vector loops that the compiler vectorises beat a general linear-algebra crate's call
+//! overhead, need no BLAS, and keep the per-sample path free of allocation.
+
+use rand::Rng;
+use rand_pcg::Pcg64;
+use serde::{Deserialize, Serialize};
+
+const W1: usize = 0;
+const B1: usize = 1;
+const W2: usize = 2;
+const B2: usize = 3;
+const W3: usize = 4;
+const B3: usize = 5;
+
+/// Adam's settings (PyTorch's defaults apart from the learning rate).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct Adam {
+    pub lr: f32,
+    pub beta1: f32,
+    pub beta2: f32,
+    pub eps: f32,
+}
+
+impl Default for Adam {
+    fn default() -> Self {
+        Adam {
+            lr: 2e-3,
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+        }
+    }
+}
+
+/// Per-sample activations, reused from call to call (not part of the model's state).
+#[derive(Debug, Clone, Default)]
+struct Scratch {
+    z1: Vec<f32>,
+    a1: Vec<f32>,
+    keep: Vec<f32>,
+    z2: Vec<f32>,
+    a2: Vec<f32>,
+    out: Vec<f32>,
+    d_out: Vec<f32>,
+    d2: Vec<f32>,
+    d1: Vec<f32>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Router {
+    /// Input, hidden 1, hidden 2, output widths.
+    dims: [usize; 4],
+    dropout: f32,
+    adam: Adam,
+    params: [Vec<f32>; 6],
+    grads: [Vec<f32>; 6],
+    m: [Vec<f32>; 6],
+    v: [Vec<f32>; 6],
+    steps: u64,
+    #[serde(skip)]
+    scratch: Scratch,
+}
+
+impl PartialEq for Router {
+    fn eq(&self, other: &Self) -> bool {
+        self.dims == other.dims
+            && self.dropout == other.dropout
+            && self.adam == other.adam
+            && self.params == other.params
+            && self.grads == other.grads
+            && self.m == other.m
+            && self.v == other.v
+            && self.steps == other.steps
+    }
+}
+
+fn xavier(rng: &mut Pcg64, fan_in: usize, fan_out: usize) -> Vec<f32> {
+    let bound = (6.0 / (fan_in + fan_out) as f64).sqrt() as f32;
+    (0..fan_in * fan_out)
+        .map(|_| rng.random_range(-bound..=bound))
+        .collect()
+}
+
+/// `out = W x + b` for a row-major `W` of `out.len()` rows.
+fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
+    let n = x.len();
+    for (i, o) in out.iter_mut().enumerate() {
+        let row = &w[i * n..(i + 1) * n];
+        *o = b[i] + row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>();
+    }
+}
+
+/// Numerically stable binary cross-entropy with logits.
+fn bce(z: f32, t: f32) -> f32 {
+    z.max(0.0) - z * t + (-z.abs()).exp().ln_1p()
+}
+
+fn sigmoid(z: f32) -> f32 {
+    1.0 / (1.0 + (-z).exp())
+}
+
+impl Router {
+    /// Xavier-uniform weights and zero biases, drawn from `rng`.
+    pub fn new(dims: [usize; 4], dropout: f32, adam: Adam, rng: &mut Pcg64) -> Self {
+        let [d, h1, h2, e] = dims;
+        let params = [
+            xavier(rng, d, h1),
+            vec![0.0; h1],
+            xavier(rng, h1, h2),
+            vec![0.0; h2],
+            xavier(rng, h2, e),
+            vec![0.0; e],
+        ];
+        let zeros = || params.clone().map(|p| vec![0.0; p.len()]);
+        Router {
+            dims,
+            dropout,
+            adam,
+            grads: zeros(),
+            m: zeros(),
+            v: zeros(),
+            params,
+            steps: 0,
+            scratch: Scratch::default(),
+        }
+    }
+
+    pub fn dims(&self) -> [usize; 4] {
+        self.dims
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    /// Adds one output unit (a new expert), Xavier-initialised as the others were.
+    pub fn add_output(&mut self, rng: &mut Pcg64) {
+        let [_, _, h2, e] = self.dims;
+        let bound = (6.0 / (h2 + e) as f64).sqrt() as f32;
+        for _ in 0..h2 {
+            let w = rng.random_range(-bound..=bound);
+            self.params[W3].push(w);
+        }
+        self.params[B3].push(0.0);
+        for arr in [&mut self.grads, &mut self.m, &mut self.v] {
+            arr[W3].extend(std::iter::repeat_n(0.0, h2));
+            arr[B3].push(0.0);
+        }
+        self.dims[3] += 1;
+    }
+
+    fn ensure_scratch(&mut self) {
+        let [_, h1, h2, e] = self.dims;
+        let s = &mut self.scratch;
+        if s.z1.len() != h1 || s.z2.len() != h2 || s.out.len() != e {
+            s.z1 = vec![0.0; h1];
+            s.a1 = vec![0.0; h1];
+            s.keep = vec![1.0; h1];
+            s.d1 = vec![0.0; h1];
+            s.z2 = vec![0.0; h2];
+            s.a2 = vec![0.0; h2];
+            s.d2 = vec![0.0; h2];
+            s.out = vec![0.0; e];
+            s.d_out = vec![0.0; e];
+        }
+    }
+
+    /// The logits for `x`; with `train`, a fresh dropout mask is drawn from `rng`.
+    pub fn forward(&mut self, x: &[f32], train: bool, rng: &mut Pcg64) -> &[f32] {
+        self.ensure_scratch();
+        let p = &self.params;
+        let s = &mut self.scratch;
+        affine(&p[W1], &p[B1], x, &mut s.z1);
+        let keep_scale = 1.0 / (1.0 - self.dropout);
+        for i in 0..s.z1.len() {
+            let relu = s.z1[i].max(0.0);
+            // Inverted dropout, as PyTorch: kept units are scaled up during training.
+            s.keep[i] = if train && self.dropout > 0.0 {
+                if rng.random::<f32>() < self.dropout {
+                    0.0
+                } else {
+                    keep_scale
+                }
+            } else {
+                1.0
+            };
+            s.a1[i] = relu * s.keep[i];
+        }
+        affine(&p[W2], &p[B2], &s.a1, &mut s.z2);
+        for i in 0..s.z2.len() {
+            s.a2[i] = s.z2[i].max(0.0);
+        }
+        affine(&p[W3], &p[B3], &s.a2, &mut s.out);
+        &s.out
+    }
+
+    /// Accumulates the gradient of `scale * sum_e bce(out_e, target_e)` for the sample of the
+    /// last `forward`; returns the unscaled mean loss over the outputs.
+    pub fn backward(&mut self, x: &[f32], target: &[f32], scale: f32) -> f32 {
+        let [d, h1, h2, e] = self.dims;
+        let p = &self.params;
+        let g = &mut self.grads;
+        let s = &mut self.scratch;
+        let mut loss = 0.0;
+        for k in 0..e {
+            loss += bce(s.out[k], target[k]);
+            s.d_out[k] = (sigmoid(s.out[k]) - target[k]) * scale;
+        }
+        for k in 0..e {
+            let dk = s.d_out[k];
+            g[B3][k] += dk;
+            let row = &mut g[W3][k * h2..(k + 1) * h2];
+            for (gw, a) in row.iter_mut().zip(&s.a2) {
+                *gw += dk * a;
+            }
+        }
+        s.d2.iter_mut().for_each(|v| *v = 0.0);
+        for k in 0..e {
+            let dk = s.d_out[k];
+            let row = &p[W3][k * h2..(k + 1) * h2];
+            for (dv, w) in s.d2.iter_mut().zip(row) {
+                *dv += dk * w;
+            }
+        }
+        for j in 0..h2 {
+            if s.z2[j] <= 0.0 {
+                s.d2[j] = 0.0;
+            }
+        }
+        for j in 0..h2 {
+            let dj = s.d2[j];
+            g[B2][j] += dj;
+            if dj != 0.0 {
+                let row = &mut g[W2][j * h1..(j + 1) * h1];
+                for (gw, a) in row.iter_mut().zip(&s.a1) {
+                    *gw += dj * a;
+                }
+            }
+        }
+        s.d1.iter_mut().for_each(|v| *v = 0.0);
+        for j in 0..h2 {
+            let dj = s.d2[j];
+            if dj != 0.0 {
+                let row = &p[W2][j * h1..(j + 1) * h1];
+                for (dv, w) in s.d1.iter_mut().zip(row) {
+                    *dv += dj * w;
+                }
+            }
+        }
+        for i in 0..h1 {
+            if s.z1[i] <= 0.0 {
+                s.d1[i] = 0.0;
+            } else {
+                s.d1[i] *= s.keep[i];
+            }
+        }
+        for i in 0..h1 {
+            let di = s.d1[i];
+            g[B1][i] += di;
+            if di != 0.0 {
+                let row = &mut g[W1][i * d..(i + 1) * d];
+                for (gw, xv) in row.iter_mut().zip(x) {
+                    *gw += di * xv;
+                }
+            }
+        }
+        loss / e as f32
+    }
+
+    /// One Adam step with the accumulated gradients, which are then cleared.
+    pub fn step(&mut self) {
+        self.steps += 1;
+        let Adam {
+            lr,
+            beta1,
+            beta2,
+            eps,
+        } = self.adam;
+        let t = self.steps as i32;
+        let bc1 = 1.0 - beta1.powi(t);
+        let bc2_sqrt = (1.0 - beta2.powi(t)).sqrt();
+        let step_size = lr / bc1;
+        for k in 0..6 {
+            let (p, g, m, v) = (
+                &mut self.params[k],
+                &mut self.grads[k],
+                &mut self.m[k],
+                &mut self.v[k],
+            );
+            for i in 0..p.len() {
+                m[i] = beta1 * m[i] + (1.0 - beta1) * g[i];
+                v[i] = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i];
+                // PyTorch's form: eps is added after the bias correction of the square root.
+                p[i] -= step_size * m[i] / (v[i].sqrt() / bc2_sqrt + eps);
+                g[i] = 0.0;
+            }
+        }
+    }
+
+    /// All weights and biases (W1, b1, W2, b2, W3, b3), for inspection.
+    pub fn parameters(&self) -> &[Vec<f32>; 6] {
+        &self.params
+    }
+
+    pub fn heap_bytes(&self) -> usize {
+        self.params.iter().map(|p| p.len() * 4 * 4).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    /// The loss, and which ReLUs are open (a finite difference across a kink is no check).
+    fn loss_of(r: &mut Router, x: &[f32], t: &[f32]) -> (f64, Vec<bool>) {
+        let mut rng = Pcg64::seed_from_u64(0);
+        let out = r.forward(x, false, &mut rng).to_vec();
+        let open = r
+            .scratch
+            .z1
+            .iter()
+            .chain(&r.scratch.z2)
+            .map(|&z| z > 0.0)
+            .collect();
+        let loss = out
+            .iter()
+            .zip(t)
+            .map(|(&z, &tt)| bce(z, tt) as f64)
+            .sum::<f64>();
+        (loss, open)
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut rng = Pcg64::seed_from_u64(1);
+        let mut r = Router::new([3, 5, 4, 2], 0.0, Adam::default(), &mut rng);
+        let x = [0.3f32, -0.7, 1.1];
+        let t = [1.0f32, 0.0];
+        let mut rng2 = Pcg64::seed_from_u64(0);
+        r.forward(&x, false, &mut rng2);
+        r.backward(&x, &t, 1.0);
+        let analytic = r.grads.clone();
+        let h = 1e-2f32;
+        let (mut checked, mut skipped) = (0, 0);
+        for k in 0..6 {
+            for i in 0..r.params[k].len() {
+                let orig = r.params[k][i];
+                r.params[k][i] = orig + h;
+                let (up, open_up) = loss_of(&mut r, &x, &t);
+                r.params[k][i] = orig - h;
+                let (down, open_down) = loss_of(&mut r, &x, &t);
+                r.params[k][i] = orig;
+                if open_up != open_down {
+                    skipped += 1;
+                    continue;
+                }
+                let numeric = (up - down) / (2.0 * h as f64);
+                let a = analytic[k][i] as f64;
+                assert!(
+                    (numeric - a).abs() <= 2e-3 + 2e-2 * a.abs(),
+                    "param {k}[{i}]: numeric {numeric}, analytic {a}"
+                );
+                checked += 1;
+            }
+        }
+        assert_eq!(checked + skipped, 3 * 5 + 5 + 5 * 4 + 4 + 4 * 2 + 2);
+        assert!(
+            skipped * 10 < checked,
+            "{skipped} of {checked} straddle a kink"
+        );
+    }
+
+    #[test]
+    fn adam_step_by_hand() {
+        // First step: m = 0.1 g, v = 0.001 g^2, bias-corrected to g and g^2: the step is
+        // lr * g / (|g| + eps), i.e. lr times the sign of g.
+        let mut rng = Pcg64::seed_from_u64(2);
+        let mut r = Router::new([1, 1, 1, 1], 0.0, Adam::default(), &mut rng);
+        let before = r.params.clone();
+        r.grads[B3][0] = 0.5;
+        r.grads[W1][0] = -3.0;
+        r.step();
+        assert!((r.params[B3][0] - (before[B3][0] - 2e-3)).abs() < 1e-7);
+        assert!((r.params[W1][0] - (before[W1][0] + 2e-3)).abs() < 1e-7);
+        assert_eq!(r.params[B1][0], before[B1][0]);
+        assert_eq!(r.grads[B3][0], 0.0);
+    }
+
+    #[test]
+    fn xavier_bounds_and_zero_biases() {
+        let mut rng = Pcg64::seed_from_u64(3);
+        let r = Router::new([10, 256, 128, 12], 0.2, Adam::default(), &mut rng);
+        let bound = (6.0f32 / 266.0).sqrt();
+        assert!(r.params[W1].iter().all(|w| w.abs() <= bound));
+        assert!(r.params[B1].iter().all(|&b| b == 0.0));
+        assert_eq!(r.params[W3].len(), 128 * 12);
+    }
+
+    #[test]
+    fn dropout_only_in_training() {
+        let mut rng = Pcg64::seed_from_u64(4);
+        let mut r = Router::new([4, 64, 8, 2], 0.5, Adam::default(), &mut rng);
+        let x = [1.0f32, 2.0, -1.0, 0.5];
+        let a = r.forward(&x, false, &mut rng).to_vec();
+        let b = r.forward(&x, false, &mut rng).to_vec();
+        assert_eq!(a, b);
+        let c = r.forward(&x, true, &mut rng).to_vec();
+        assert_ne!(a, c);
+    }
+}
