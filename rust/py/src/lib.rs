@@ -7,6 +7,7 @@ mod bandit;
 mod convert;
 mod drift;
 mod errors;
+mod moe;
 mod tree;
 mod tree_regressor;
 
@@ -17,5 +18,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     drift::register(m)?;
     tree::register(m)?;
     tree_regressor::register(m)?;
+    moe::register(m)?;
     Ok(())
 }

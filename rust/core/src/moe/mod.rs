@@ -402,6 +402,15 @@ impl DriftMoe {
         Ok(out)
     }
 
+    /// Each expert's predicted class id for `x` (None for an expert that knows no class), the
+    /// predictions the router's target is built from.
+    pub fn expert_predictions(&self, x: &Instance) -> Result<Vec<Option<usize>>> {
+        self.experts
+            .iter()
+            .map(|e| Ok(argmax64(&e.predict_proba_one(x)?)))
+            .collect()
+    }
+
     /// The expert the router would choose for `z` (None before any learning).
     pub fn route(&mut self, z: &[f32]) -> Option<usize> {
         let router = self.router.as_mut()?;

@@ -5,6 +5,10 @@
 //! matrix-vector loops that the compiler vectorises beat a general linear-algebra crate's call
 //! overhead, need no BLAS, and keep the per-sample path free of allocation.
 
+// The layer loops index several parallel arrays (weights, activations, gradients) at once;
+// index loops say that more plainly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 use rand::Rng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};

@@ -1,0 +1,255 @@
+"""rapidriver.moe.DriftMoEClassifier: the rules of the algorithm, a pure-Python reference,
+river's checks, bad input and pickling."""
+
+from __future__ import annotations
+
+import itertools
+import math
+import pickle
+
+import numpy as np
+import pytest
+from river import checks
+from river import tree as river_tree
+from river.datasets import synth
+
+from rapidriver import evaluate, moe
+
+
+def sea_abrupt(seed=42):
+    """SEA with an abrupt change of concept at every 5,000 samples."""
+    return synth.ConceptDriftStream(
+        stream=synth.SEA(seed=seed, variant=0),
+        drift_stream=synth.ConceptDriftStream(
+            stream=synth.SEA(seed=seed, variant=1),
+            drift_stream=synth.SEA(seed=seed, variant=2),
+            position=5000,
+            width=50,
+            seed=seed + 1,
+        ),
+        position=5000,
+        width=50,
+        seed=seed,
+    )
+
+
+def arrays(stream, n):
+    data = list(itertools.islice(stream, n))
+    X = np.array([[x[k] for k in sorted(x)] for x, _ in data], dtype=np.float64)
+    y = np.array([int(label) for _, label in data])
+    return X, y
+
+
+def router_logits(params, z):
+    """The router's eval-mode forward pass in numpy, from its exported parameters."""
+    w1, b1, w2, b2, w3, b3 = params
+    d = len(z)
+    h1 = np.maximum(w1.reshape(len(b1), d) @ z + b1, 0)
+    h2 = np.maximum(w2.reshape(len(b2), len(b1)) @ h1 + b2, 0)
+    return w3.reshape(len(b3), len(b2)) @ h2 + b3
+
+
+def test_mask_and_top_k_follow_the_rules():
+    model = moe.DriftMoEClassifier(n_experts=5, top_k=2, batch_size=1000, seed=3)
+    stream = list(synth.SEA(seed=1).take(400))
+    for i, (x, y) in enumerate(stream):
+        params_before = [p.copy() for p in model.router_parameters] if i else None
+        experts_right = None
+        if i:
+            # Which experts would be right, from each tree's own prediction before learning.
+            experts_right = np.array([p == y for p in model.expert_predictions(x)])
+        model.learn_one(x, y)
+        step = model.last_step
+        if not i:
+            # Every expert is empty: none is right and all votes are 0, so the first carries it.
+            assert step["mask"] == [1.0, 0.0, 0.0, 0.0, 0.0]
+            continue
+        z = np.array([x[k] for k in sorted(x)], dtype=np.float32)
+        logits = router_logits(params_before, z)
+        order = sorted(range(5), key=lambda e: (-logits[e], e))
+        assert step["trained"] == order[:2]
+        assert step["chosen"] == int(np.argmax(logits))
+        if experts_right.any():
+            assert step["mask"] == [float(r) for r in experts_right]
+        else:
+            assert sum(step["mask"]) == 1.0
+    # No router step yet (batch of 1000): the parameters never moved.
+    assert model.losses.size == 0
+
+
+class ReferenceMoE:
+    """MoE-Data written from the description, with numpy and river's own trees."""
+
+    def __init__(self, d, n_experts=12, top_k=3, batch=256, lr=2e-3, seed=0):
+        self.rng = np.random.default_rng(seed)
+        sizes = [(d, 256), (256, 128), (128, n_experts)]
+        self.params = []
+        for fan_in, fan_out in sizes:
+            bound = math.sqrt(6 / (fan_in + fan_out))
+            self.params += [
+                self.rng.uniform(-bound, bound, (fan_out, fan_in)).astype(np.float32),
+                np.zeros(fan_out, np.float32),
+            ]
+        self.m = [np.zeros_like(p) for p in self.params]
+        self.v = [np.zeros_like(p) for p in self.params]
+        self.t = 0
+        self.lr, self.top_k, self.batch, self.e = lr, top_k, batch, n_experts
+        self.experts = [
+            river_tree.HoeffdingTreeClassifier(
+                grace_period=50, delta=1e-7, tau=0.05, leaf_prediction="nba", merit_preprune=False
+            )
+            for _ in range(n_experts)
+        ]
+        self.buffer = []
+
+    def forward(self, z, train):
+        w1, b1, w2, b2, w3, b3 = self.params
+        z1 = w1 @ z + b1
+        keep = np.ones_like(z1)
+        if train:
+            keep = (self.rng.random(z1.shape) >= 0.2) / 0.8
+        a1 = np.maximum(z1, 0) * keep
+        z2 = w2 @ a1 + b2
+        a2 = np.maximum(z2, 0)
+        return w3 @ a2 + b3, (z, z1, keep, a1, z2, a2)
+
+    def step(self):
+        grads = [np.zeros_like(p) for p in self.params]
+        scale = 1 / (len(self.buffer) * self.e)
+        for z, target in self.buffer:
+            out, (z0, z1, keep, a1, z2, a2) = self.forward(z, train=True)
+            d_out = (1 / (1 + np.exp(-out)) - target) * scale
+            grads[4] += np.outer(d_out, a2)
+            grads[5] += d_out
+            d2 = (self.params[4].T @ d_out) * (z2 > 0)
+            grads[2] += np.outer(d2, a1)
+            grads[3] += d2
+            d1 = (self.params[2].T @ d2) * (z1 > 0) * keep
+            grads[0] += np.outer(d1, z0)
+            grads[1] += d1
+        self.t += 1
+        for p, g, m, v in zip(self.params, grads, self.m, self.v, strict=True):
+            m[:] = 0.9 * m + 0.1 * g
+            v[:] = 0.999 * v + 0.001 * g * g
+            p -= (
+                (self.lr / (1 - 0.9**self.t))
+                * m
+                / (np.sqrt(v) / math.sqrt(1 - 0.999**self.t) + 1e-8)
+            )
+        self.buffer = []
+
+    def predict(self, x, z):
+        logits, _ = self.forward(z, train=False)
+        return self.experts[int(np.argmax(logits))].predict_one(x)
+
+    def learn(self, x, y, z):
+        logits, _ = self.forward(z, train=False)
+        mask = np.array([float(e.predict_one(x) == y) for e in self.experts], np.float32)
+        if not mask.any():
+            votes = []
+            for e in self.experts:
+                leaf = e._root
+                if leaf is not None and hasattr(leaf, "traverse"):
+                    leaf = leaf.traverse(x, until_leaf=True)
+                votes.append(leaf.stats.get(y, 0.0) if leaf is not None else 0.0)
+            mask[int(np.argmax(votes))] = 1.0
+        for i in sorted(range(self.e), key=lambda e: (-logits[e], e))[: self.top_k]:
+            self.experts[i].learn_one(x, y)
+        self.buffer.append((z, mask))
+        if len(self.buffer) == self.batch:
+            self.step()
+
+
+def test_agrees_with_a_pure_python_reference():
+    n = 4000
+    data = list(itertools.islice(sea_abrupt(), n))
+    ref = ReferenceMoE(d=3, seed=0)
+    correct_ref = 0
+    for x, y in data:
+        z = np.array([x[k] for k in sorted(x)], dtype=np.float32)
+        correct_ref += ref.predict(x, z) == y
+        ref.learn(x, y, z)
+    X, y = arrays(sea_abrupt(), n)
+    curve = evaluate.prequential(moe.DriftMoEClassifier(seed=0), X, y)
+    assert abs(curve[-1] - correct_ref / n) <= 0.01
+
+
+def test_learns_drifting_streams():
+    X, y = arrays(sea_abrupt(seed=7), 15_000)
+    data_mode = evaluate.prequential(moe.DriftMoEClassifier(seed=1), X, y)
+    task_mode = evaluate.prequential(moe.DriftMoEClassifier(mode="task", seed=1), X, y)
+    assert data_mode[-1] > 0.9
+    assert task_mode[-1] > 0.8
+    # Recovery after the change at 5,000: accuracy over the last 5,000 samples stays high.
+    last = (data_mode[-1] * 15_000 - data_mode[9_999] * 10_000) / 5_000
+    assert last > 0.9
+
+
+def test_dict_and_numpy_paths_build_the_same_model():
+    X, y = arrays(synth.SEA(seed=3), 1500)
+    by_rows = moe.DriftMoEClassifier(n_experts=4, batch_size=32, seed=5)
+    for row, label in zip(X.tolist(), y.tolist(), strict=True):
+        by_rows.learn_one(dict(enumerate(row)), label)
+    by_array = moe.DriftMoEClassifier(n_experts=4, batch_size=32, seed=5)
+    by_array.learn_many_np(X, y)
+    assert pickle.dumps(by_array) == pickle.dumps(by_rows)
+    proba = by_array.predict_proba_many_np(X[:50])
+    for row, p in zip(X[:50].tolist(), proba, strict=True):
+        expected = by_rows.predict_proba_one(dict(enumerate(row)))
+        assert p == pytest.approx([expected[c] for c in sorted(expected)], abs=1e-12)
+
+
+@pytest.mark.parametrize("params", list(moe.DriftMoEClassifier._unit_test_params()))
+def test_river_check_estimator(params):
+    checks.check_estimator(moe.DriftMoEClassifier(**params))
+
+
+def test_pickle_mid_stream_restores_the_same_model():
+    stream = list(itertools.islice(sea_abrupt(), 3000))
+    model = moe.DriftMoEClassifier(n_experts=6, batch_size=50, seed=9)
+    for x, y in stream[:1234]:
+        model.learn_one(x, y)
+    restored = pickle.loads(pickle.dumps(model))
+    for x, y in stream[1234:]:
+        assert restored.predict_proba_one(x) == model.predict_proba_one(x)
+        model.learn_one(x, y)
+        restored.learn_one(x, y)
+    assert pickle.dumps(restored) == pickle.dumps(model)
+    np.testing.assert_array_equal(restored.losses, model.losses)
+
+
+@pytest.mark.parametrize(
+    "x, y, error, name",
+    [
+        ({0: math.nan, 1: 1.0, 2: 2.0}, True, ValueError, "x"),
+        ({0: 1.0, 1: 1.0, 2: 2.0}, None, ValueError, "y"),
+        ({0: 1.0, 1: 1.0, 2: 2.0}, [1], TypeError, "y"),
+        ([1.0, 2.0], True, TypeError, "x"),
+    ],
+)
+def test_bad_input_is_rejected_and_changes_nothing(x, y, error, name):
+    model = moe.DriftMoEClassifier(n_experts=3, top_k=1, batch_size=16, seed=1)
+    for xi, yi in synth.SEA(seed=2).take(100):
+        model.learn_one(xi, yi)
+    before = pickle.dumps(model)
+    with pytest.raises(error, match=name):
+        model.learn_one(x, y)
+    assert pickle.dumps(model) == before
+
+
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"mode": "both"}, "mode"),
+        ({"n_experts": 0}, "n_experts"),
+        ({"top_k": 13}, "top_k"),
+        ({"batch_size": 0}, "batch_size"),
+        ({"lr": -1.0}, "lr"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"hidden": (16,)}, "hidden"),
+        ({"seed": -3}, "seed"),
+    ],
+)
+def test_invalid_parameters_name_themselves(kwargs, name):
+    with pytest.raises(ValueError, match=name):
+        moe.DriftMoEClassifier(**kwargs)
