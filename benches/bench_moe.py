@@ -42,15 +42,28 @@ PAPER = {
 PUBLISHED_SPEED = {"data": 850.0, "task": 585.0}  # mid-points of 730-970 and 470-700 samples/s
 
 
+def drift_stream(old, new, position, width, seed):
+    """MOA's ConceptDriftStream: at step t draw from `new` with probability
+    1 / (1 + exp(-4 (t - position) / width)). (river's raises OverflowError far from a sharp
+    change, so the sigmoid is written here with its tails clamped.)"""
+    import math
+    import random
+
+    rng = random.Random(seed)
+    old, new = iter(old), iter(new)
+    t = 0
+    while True:
+        v = -4.0 * (t - position) / width
+        p = 0.0 if v > 700 else 1.0 / (1.0 + math.exp(v))
+        yield next(new) if rng.random() < p else next(old)
+        t += 1
+
+
 def nest(streams, n, width, seed):
     """MOA-style nested ConceptDriftStream switching at n/4, n/2, 3n/4."""
-    from river.datasets import synth
-
     inner = streams[-1]
     for k in range(len(streams) - 2, -1, -1):
-        inner = synth.ConceptDriftStream(
-            stream=streams[k], drift_stream=inner, position=n // 4, width=width, seed=seed + k
-        )
+        inner = drift_stream(streams[k], inner, n // 4, width, seed + k)
     return inner
 
 
