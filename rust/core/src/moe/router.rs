@@ -89,12 +89,29 @@ fn xavier(rng: &mut Pcg64, fan_in: usize, fan_out: usize) -> Vec<f32> {
         .collect()
 }
 
+/// Dot product with eight independent partial sums, so that the compiler can keep them in
+/// one SIMD register (a single running sum is a dependency chain it may not reorder).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let mut sum = acc.iter().sum::<f32>();
+    for (x, y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
+}
+
 /// `out = W x + b` for a row-major `W` of `out.len()` rows.
 fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
     let n = x.len();
-    for (i, o) in out.iter_mut().enumerate() {
-        let row = &w[i * n..(i + 1) * n];
-        *o = b[i] + row.iter().zip(x).map(|(a, b)| a * b).sum::<f32>();
+    for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(n.max(1))).zip(b) {
+        *o = bias + dot(row, x);
     }
 }
 
@@ -295,12 +312,18 @@ impl Router {
                 &mut self.m[k],
                 &mut self.v[k],
             );
-            for i in 0..p.len() {
-                m[i] = beta1 * m[i] + (1.0 - beta1) * g[i];
-                v[i] = beta2 * v[i] + (1.0 - beta2) * g[i] * g[i];
+            let inv_bc2_sqrt = 1.0 / bc2_sqrt;
+            for (((pi, gi), mi), vi) in p
+                .iter_mut()
+                .zip(g.iter_mut())
+                .zip(m.iter_mut())
+                .zip(v.iter_mut())
+            {
+                *mi = beta1 * *mi + (1.0 - beta1) * *gi;
+                *vi = beta2 * *vi + (1.0 - beta2) * *gi * *gi;
                 // PyTorch's form: eps is added after the bias correction of the square root.
-                p[i] -= step_size * m[i] / (v[i].sqrt() / bc2_sqrt + eps);
-                g[i] = 0.0;
+                *pi -= step_size * *mi / (vi.sqrt() * inv_bc2_sqrt + eps);
+                *gi = 0.0;
             }
         }
     }
