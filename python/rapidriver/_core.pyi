@@ -192,3 +192,29 @@ def _restore_moe(
     sorted: list[int],
     slots: list[int],
 ) -> DriftMoE: ...
+
+class Stream:
+    """A seeded synthetic stream (SEA, LED, random RBF, or a concept drift between two)."""
+
+    @staticmethod
+    def sea(variant: int, noise: float, seed: int) -> Stream: ...
+    @staticmethod
+    def led(noise: float, irrelevant: bool, n_drift_features: int, seed: int) -> Stream: ...
+    @staticmethod
+    def rbf(
+        seed_model: int,
+        seed_sample: int,
+        n_classes: int,
+        n_features: int,
+        n_centroids: int,
+        change_speed: float,
+        n_drift_centroids: int,
+    ) -> Stream: ...
+    @staticmethod
+    def drift(old: Stream, new: Stream, position: float, width: float, seed: int) -> Stream: ...
+    @property
+    def n_features(self) -> int: ...
+    def take(self, n: int) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64]]: ...
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
+
+def _restore_stream(state: bytes) -> Stream: ...

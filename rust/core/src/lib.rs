@@ -4,6 +4,7 @@
 //! lives in its own module, and every fallible call returns [`Result`].
 
 pub mod bandit;
+pub mod datasets;
 pub mod drift;
 pub mod error;
 pub mod linalg;

@@ -5,6 +5,7 @@ use pyo3::prelude::*;
 
 mod bandit;
 mod convert;
+mod datasets;
 mod drift;
 mod errors;
 mod moe;
@@ -15,6 +16,7 @@ mod tree_regressor;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     bandit::register(m)?;
+    datasets::register(m)?;
     drift::register(m)?;
     tree::register(m)?;
     tree_regressor::register(m)?;
