@@ -6,8 +6,8 @@ Run from the project root after `pip install ".[bench]"` (a release build)::
     python benches/bench_moe.py                 # 100k samples per stream, baselines on 20k
     python benches/bench_moe.py --paper         # the paper's 1M-sample runs (ours only)
 
-Streams, built with river's generators as MOA's ConceptDriftStream nests them (concepts change
-at 1/4, 1/2 and 3/4 of the stream):
+Streams, from `rapidriver.datasets` (the same samples as river's generators) nested as MOA's
+ConceptDriftStream nests them (concepts change at 1/4, 1/2 and 3/4 of the stream):
 
 - SEA abrupt: SEA functions 1 → 2 → 3 → 4 with 10% label noise, sigmoid width 50;
 - LED gradual: LED with 10% noise and 17 irrelevant attributes, 1, 3, 5, 7 drifting attributes,
@@ -30,8 +30,6 @@ import platform
 import time
 import typing
 
-import numpy as np
-
 RESULTS = pathlib.Path(__file__).parent / "results"
 
 # The published implementation (PyTorch router, river/MOA experts), as the issue reports it.
@@ -42,41 +40,31 @@ PAPER = {
 PUBLISHED_SPEED = {"data": 850.0, "task": 585.0}  # mid-points of 730-970 and 470-700 samples/s
 
 
-def drift_stream(old, new, position, width, seed):
-    """MOA's ConceptDriftStream: at step t draw from `new` with probability
-    1 / (1 + exp(-4 (t - position) / width)). (river's raises OverflowError far from a sharp
-    change, so the sigmoid is written here with its tails clamped.)"""
-    import math
-    import random
-
-    rng = random.Random(seed)
-    old, new = iter(old), iter(new)
-    t = 0
-    while True:
-        v = -4.0 * (t - position) / width
-        p = 0.0 if v > 700 else 1.0 / (1.0 + math.exp(v))
-        yield next(new) if rng.random() < p else next(old)
-        t += 1
-
-
 def nest(streams, n, width, seed):
     """MOA-style nested ConceptDriftStream switching at n/4, n/2, 3n/4."""
+    from rapidriver import datasets
+
     inner = streams[-1]
     for k in range(len(streams) - 2, -1, -1):
-        inner = drift_stream(streams[k], inner, n // 4, width, seed + k)
+        inner = datasets.ConceptDriftStream(
+            stream=streams[k], drift_stream=inner, position=n // 4, width=width, seed=seed + k
+        )
     return inner
 
 
 def make_streams(n: int, seed: int) -> dict[str, typing.Any]:
-    from river.datasets import synth
+    """The paper's streams, from `rapidriver.datasets` (sample for sample river's generators;
+    river's own ConceptDriftStream overflows at these widths and lengths)."""
+    from rapidriver import datasets
 
+    rbf = dict(seed_model=seed, seed_sample=seed, n_classes=5, n_features=10, n_centroids=50)
     return {
         "SEA abrupt": nest(
-            [synth.SEA(variant=v, noise=0.1, seed=seed + v) for v in range(4)], n, 50, seed
+            [datasets.SEA(variant=v, noise=0.1, seed=seed + v) for v in range(4)], n, 50, seed
         ),
         "LED gradual": nest(
             [
-                synth.LEDDrift(
+                datasets.LEDDrift(
                     seed=seed + k,
                     noise_percentage=0.1,
                     irrelevant_features=True,
@@ -88,32 +76,15 @@ def make_streams(n: int, seed: int) -> dict[str, typing.Any]:
             max(50, n // 20),
             seed,
         ),
-        "RBF moderate": synth.RandomRBFDrift(
-            seed_model=seed,
-            seed_sample=seed,
-            n_classes=5,
-            n_features=10,
-            n_centroids=50,
-            change_speed=1e-4,
-            n_drift_centroids=50,
-        ),
-        "RBF fast": synth.RandomRBFDrift(
-            seed_model=seed,
-            seed_sample=seed,
-            n_classes=5,
-            n_features=10,
-            n_centroids=50,
-            change_speed=1e-3,
-            n_drift_centroids=50,
-        ),
+        "RBF moderate": datasets.RandomRBFDrift(change_speed=1e-4, n_drift_centroids=50, **rbf),
+        "RBF fast": datasets.RandomRBFDrift(change_speed=1e-3, n_drift_centroids=50, **rbf),
     }
 
 
-def draw(stream, n):
-    data = list(itertools.islice(stream, n))
-    keys = sorted(data[0][0])
-    X = np.array([[x[k] for k in keys] for x, _ in data], dtype=np.float64)
-    y = np.array([int(label) for _, label in data])
+def draw(stream, n, n_dicts):
+    """`n` samples as arrays, and the first `n_dicts` as river's (x, y) pairs."""
+    X, y = stream.arrays(n)
+    data = list(itertools.islice(stream, n_dicts))
     return data, X, y
 
 
@@ -154,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
 
     rows = []
     for name, stream in make_streams(args.n, args.seed).items():
-        data, X, y = draw(stream, args.n)
+        data, X, y = draw(stream, args.n, args.baseline_n)
         row = {"stream": name, "n": args.n, "baseline_n": args.baseline_n, "results": {}}
         for mode in ("data", "task"):
             acc, speed = run_ours(mode, X, y, args.seed)
