@@ -13,16 +13,16 @@ from river import checks
 from river import tree as river_tree
 from river.datasets import synth
 
-from rapidriver import evaluate, moe
+from rapidriver import datasets, evaluate, moe
 
 
 def sea_abrupt(seed=42):
-    """SEA with an abrupt change of concept at every 5,000 samples."""
-    return synth.ConceptDriftStream(
-        stream=synth.SEA(seed=seed, variant=0),
-        drift_stream=synth.ConceptDriftStream(
-            stream=synth.SEA(seed=seed, variant=1),
-            drift_stream=synth.SEA(seed=seed, variant=2),
+    """SEA with an abrupt change of concept at every 5,000 samples (river's samples)."""
+    return datasets.ConceptDriftStream(
+        stream=datasets.SEA(seed=seed, variant=0),
+        drift_stream=datasets.ConceptDriftStream(
+            stream=datasets.SEA(seed=seed, variant=1),
+            drift_stream=datasets.SEA(seed=seed, variant=2),
             position=5000,
             width=50,
             seed=seed + 1,
@@ -160,18 +160,50 @@ class ReferenceMoE:
             self.step()
 
 
-def test_agrees_with_a_pure_python_reference():
-    n = 4000
-    data = list(itertools.islice(sea_abrupt(), n))
-    ref = ReferenceMoE(d=3, seed=0)
-    correct_ref = 0
-    for x, y in data:
-        z = np.array([x[k] for k in sorted(x)], dtype=np.float32)
-        correct_ref += ref.predict(x, z) == y
-        ref.learn(x, y, z)
-    X, y = arrays(sea_abrupt(), n)
-    curve = evaluate.prequential(moe.DriftMoEClassifier(seed=0), X, y)
-    assert abs(curve[-1] - correct_ref / n) <= 0.01
+def led_gradual(n=100_000, seed=1):
+    """LED with 1, 3, 5, 7 drifting attributes, changing at n/4, n/2, 3n/4 (width n/20)."""
+    streams = [
+        datasets.LEDDrift(
+            seed=seed + k, noise_percentage=0.1, irrelevant_features=True, n_drift_features=k
+        )
+        for k in (1, 3, 5, 7)
+    ]
+    inner = streams[-1]
+    for k in (2, 1, 0):
+        inner = datasets.ConceptDriftStream(streams[k], inner, n // 4, n // 20, seed=seed + k)
+    return inner
+
+
+@pytest.mark.parametrize(
+    "name, make, d, n",
+    [("SEA abrupt", sea_abrupt, 3, 4000), ("LED gradual", led_gradual, 24, 2500)],
+)
+def test_agrees_with_a_pure_python_reference(name, make, d, n):
+    """Mean prequential accuracy over three router seeds (one seed alone varies by a point or
+    two on a short prefix, for the reference as for ours)."""
+    data = list(itertools.islice(make(), n))
+    X, y = arrays(make(), n)
+    ref_acc, our_acc = [], []
+    for seed in range(3):
+        ref = ReferenceMoE(d=d, seed=seed)
+        correct = 0
+        for x, label in data:
+            z = np.array([x[k] for k in sorted(x)], dtype=np.float32)
+            correct += ref.predict(x, z) == label
+            ref.learn(x, label, z)
+        ref_acc.append(correct / n)
+        our_acc.append(evaluate.prequential(moe.DriftMoEClassifier(seed=seed), X, y)[-1])
+    assert abs(np.mean(our_acc) - np.mean(ref_acc)) <= 0.01
+
+
+@pytest.mark.parametrize(
+    "make, floor", [(sea_abrupt, 0.85), (led_gradual, 0.58)], ids=["SEA abrupt", "LED gradual"]
+)
+def test_moe_data_on_100k_drifting_samples(make, floor):
+    # Measured 0.862 and 0.604 (the paper's 1M-sample figures: 0.891 and 0.731).
+    X, y = make().arrays(100_000)
+    curve = evaluate.prequential(moe.DriftMoEClassifier(seed=1), X, y)
+    assert curve[-1] > floor
 
 
 def test_learns_drifting_streams():
