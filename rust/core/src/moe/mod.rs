@@ -110,6 +110,9 @@ pub struct DriftMoe {
     batch_len: usize,
     losses: Vec<f32>,
     last: LastStep,
+    /// Scratch for the router's scores (not part of the state).
+    #[serde(skip)]
+    logits: Vec<f32>,
 }
 
 /// Position of the first largest value.
@@ -153,6 +156,7 @@ impl DriftMoe {
             batch_len: 0,
             losses: vec![],
             last: LastStep::default(),
+            logits: vec![],
         })
     }
 
@@ -220,6 +224,8 @@ impl DriftMoe {
                 ..Adam::default()
             };
             self.router = Some(Router::new(dims, self.cfg.dropout, adam, &mut self.rng));
+            self.batch_x.reserve(self.cfg.batch_size * d);
+            self.batch_t.reserve(self.cfg.batch_size * dims[3]);
         }
     }
 
@@ -269,48 +275,52 @@ impl DriftMoe {
         let Some(router) = self.router.as_mut() else {
             return Ok(());
         };
-        let logits = router.forward(z, false, &mut self.rng).to_vec();
-        let chosen = argmax(&logits);
+        // The buffers of the last step are reused: no allocation here beyond the trees' own.
+        let logits = &mut self.logits;
+        logits.clear();
+        logits.extend_from_slice(router.forward(z, false, &mut self.rng));
+        let chosen = argmax(logits);
         // Which experts were right before learning, for the router's target.
-        let mut mask = vec![0.0f32; e];
+        let mask = &mut self.last.mask;
+        mask.clear();
+        mask.resize(e, 0.0);
         for (i, expert) in self.experts.iter().enumerate() {
-            let p = expert.predict_proba_one(x)?;
-            if argmax64(&p) == Some(y) {
+            if argmax64(&expert.predict_proba_one(x)?) == Some(y) {
                 mask[i] = 1.0;
             }
         }
         if mask.iter().all(|&m| m == 0.0) {
-            let votes: Vec<f32> = self
-                .experts
-                .iter()
-                .map(|t| t.leaf_votes(x).get(y).copied().unwrap_or(0.0) as f32)
-                .collect();
-            if let Some(i) = argmax(&votes) {
-                mask[i] = 1.0;
+            // The first expert with the largest raw vote for the true class.
+            let mut best = (0usize, f64::NEG_INFINITY);
+            for (i, t) in self.experts.iter().enumerate() {
+                let vote = t.leaf_vote(x, y);
+                if vote > best.1 {
+                    best = (i, vote);
+                }
             }
+            mask[best.0] = 1.0;
         }
         // The top_k experts by score learn (ties to the lower index).
-        let mut order: Vec<usize> = (0..e).collect();
-        order.sort_by(|&a, &b| {
+        let order = &mut self.last.trained;
+        order.clear();
+        order.extend(0..e);
+        order.sort_unstable_by(|&a, &b| {
             logits[b]
                 .partial_cmp(&logits[a])
                 .unwrap_or(std::cmp::Ordering::Equal)
+                .then(a.cmp(&b))
         });
         order.truncate(self.cfg.top_k);
-        for &i in &order {
+        for &i in order.iter() {
             self.experts[i].learn_one(x, y, 1.0)?;
         }
+        self.last.chosen = chosen;
         self.batch_x.extend_from_slice(z);
-        self.batch_t.extend_from_slice(&mask);
+        self.batch_t.extend_from_slice(&self.last.mask);
         self.batch_len += 1;
         if self.batch_len == self.cfg.batch_size {
             self.train_batch();
         }
-        self.last = LastStep {
-            chosen,
-            trained: order,
-            mask,
-        };
         Ok(())
     }
 

@@ -794,6 +794,14 @@ impl HoeffdingTreeClassifier {
         Ok(out)
     }
 
+    /// The raw weight of class `class` at the leaf `x` reaches (0 if none), without allocating.
+    pub fn leaf_vote(&self, x: &Instance, class: usize) -> f64 {
+        match self.leaf_for(x).map(|id| &self.nodes[id]) {
+            Some(Node::Leaf(l)) => l.stats.get(class).unwrap_or(0.0),
+            _ => 0.0,
+        }
+    }
+
     /// The raw class weights of the leaf `x` reaches (DriftMoE reads these votes).
     pub fn leaf_votes(&self, x: &Instance) -> Vec<f64> {
         let mut out = vec![0.0; self.n_classes];
