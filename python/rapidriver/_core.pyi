@@ -218,3 +218,29 @@ class Stream:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 
 def _restore_stream(state: bytes) -> Stream: ...
+
+class CsrMatrix:
+    """A square CSR matrix held in Rust for repeated SOR solves."""
+
+    def __init__(
+        self,
+        shape: tuple[int, int],
+        indptr: npt.NDArray[np.int64],
+        indices: npt.NDArray[np.int64],
+        data: npt.NDArray[np.float64],
+    ) -> None: ...
+    @property
+    def n(self) -> int: ...
+    def solve(
+        self,
+        b: npt.NDArray[np.float64],
+        x0: npt.NDArray[np.float64],
+        omega: float,
+        tol: float,
+        max_iter: int,
+        symmetric: bool,
+    ) -> tuple[npt.NDArray[np.float64], int, float, bool]: ...
+
+def heat_step_csr(
+    m: int, c: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...

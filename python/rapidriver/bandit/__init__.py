@@ -20,6 +20,7 @@ from rapidriver.bandit.simulate import BernoulliEnv, GaussianEnv, SimulationResu
 from rapidriver.bandit.sliding_window_ucb import SlidingWindowUCB
 from rapidriver.bandit.softmax import Softmax
 from rapidriver.bandit.thompson import ThompsonSampling
+from rapidriver.bandit.tsallis_inf import TsallisInf
 from rapidriver.bandit.ucb import UCB
 from rapidriver.bandit.ucb_tuned import UCBTuned
 
@@ -31,6 +32,7 @@ __all__ = [
     "EpsilonGreedy",
     "Exp3",
     "Exp3IX",
+    "TsallisInf",
     "GaussianEnv",
     "GaussianThompsonSampling",
     "KLUCB",

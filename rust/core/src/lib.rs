@@ -11,6 +11,7 @@ pub mod linalg;
 pub mod moe;
 pub mod pyrandom;
 pub mod snapshot;
+pub mod solvers;
 pub mod tree;
 
 pub use error::{Error, Result};

@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 use rapidriver_core::bandit::{
     simulate, Algo, BayesUcb, DiscountedThompson, DiscountedUcb, Environment, EpsilonGreedy, Exp3,
     Exp3Ix, GaussianThompson, KlUcb, LinTs, LinUcbDisjoint, Policy, RandomPolicy, RewardKind,
-    SlidingWindowUcb, Softmax, ThompsonBeta, Ucb, UcbTuned,
+    SlidingWindowUcb, Softmax, ThompsonBeta, TsallisInf, Ucb, UcbTuned,
 };
 use rapidriver_core::snapshot;
 
@@ -34,6 +34,7 @@ fn make_algo(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Algo> {
             .into(),
         "softmax" => Softmax::new(f("tau")?, f("decay")?).py_err()?.into(),
         "random" => RandomPolicy.into(),
+        "tsallis_inf" => TsallisInf::default().into(),
         "discounted_ucb" => DiscountedUcb::new(f("gamma")?, f("xi")?, f("bound")?)
             .py_err()?
             .into(),

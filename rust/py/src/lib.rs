@@ -9,6 +9,7 @@ mod datasets;
 mod drift;
 mod errors;
 mod moe;
+mod solvers;
 mod tree;
 mod tree_regressor;
 
@@ -21,5 +22,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tree::register(m)?;
     tree_regressor::register(m)?;
     moe::register(m)?;
+    solvers::register(m)?;
     Ok(())
 }

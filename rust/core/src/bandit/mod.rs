@@ -24,6 +24,7 @@ pub mod random;
 pub mod sliding_window_ucb;
 pub mod softmax;
 pub mod thompson;
+pub mod tsallis_inf;
 pub mod ucb;
 pub mod ucb_tuned;
 
@@ -47,6 +48,7 @@ pub use random::RandomPolicy;
 pub use sliding_window_ucb::SlidingWindowUcb;
 pub use softmax::Softmax;
 pub use thompson::ThompsonBeta;
+pub use tsallis_inf::TsallisInf;
 pub use ucb::Ucb;
 pub use ucb_tuned::UcbTuned;
 
@@ -222,6 +224,7 @@ algos!(
     DiscountedThompson(DiscountedThompson),
     LinUcbDisjoint(LinUcbDisjoint),
     LinTs(LinTs),
+    TsallisInf(TsallisInf),
 );
 
 impl Algo {
