@@ -46,3 +46,13 @@ def test_tree_demo_matches_river_accuracy(capsys):
         # The same tree three ways: river's, ours per dict, ours over an array.
         assert len(set(accuracies.values())) == 1
         assert accuracies["river"] > 0.6
+
+
+def test_relax_demo_orders_the_baselines(capsys):
+    from rapidriver.__main__ import demo_relax
+
+    totals = demo_relax(n_systems=200, seed=2)
+    assert "instance-optimal omega" in capsys.readouterr().out
+    best = next(v for k, v in totals.items() if k.startswith("best fixed"))
+    assert totals["instance-optimal omega"] <= best < totals["Gauss-Seidel (omega 1)"]
+    assert totals["UCB(0.3)"] < totals["Gauss-Seidel (omega 1)"]
