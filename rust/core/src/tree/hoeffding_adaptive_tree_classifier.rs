@@ -7,7 +7,7 @@
 
 use super::hoeffding_tree_classifier::{BranchKind, HtConfig, Leaf, NodeView, PathStep};
 use super::splitter::SplitKind;
-use super::{ClassDist, Instance, Value};
+use super::{ClassDist, Instance, SizeEstimate, Value};
 use crate::drift::{Detector, DriftDetector};
 use crate::error::{check_positive, check_range, value, Result};
 use crate::pyrandom::PyRandom;
@@ -87,9 +87,7 @@ pub struct HoeffdingAdaptiveTreeClassifier {
     n_classes: usize,
     n_active_leaves: i64,
     n_inactive_leaves: i64,
-    active_leaf_size: f64,
-    inactive_leaf_size: f64,
-    overhead_fraction: f64,
+    size: SizeEstimate,
     weight_seen: f64,
     rng: PyRandom,
     n_alternate_trees: u64,
@@ -111,9 +109,7 @@ impl HoeffdingAdaptiveTreeClassifier {
             n_classes: 0,
             n_active_leaves: 0,
             n_inactive_leaves: 0,
-            active_leaf_size: 0.0,
-            inactive_leaf_size: 0.0,
-            overhead_fraction: 1.0,
+            size: SizeEstimate::default(),
             weight_seen: 0.0,
             rng: PyRandom::new(seed),
             n_alternate_trees: 0,
@@ -557,9 +553,9 @@ impl HoeffdingAdaptiveTreeClassifier {
     }
 
     fn enforce_size_limit(&mut self) {
-        let size = self.overhead_fraction
-            * (self.active_leaf_size + self.n_inactive_leaves as f64 * self.inactive_leaf_size);
-        if (self.n_inactive_leaves > 0 || size > self.max_bytes())
+        if self
+            .size
+            .over_budget(self.n_inactive_leaves, self.max_bytes())
             && self.cfg.tree.stop_mem_management
         {
             // river sets its growth flag here, which HAT's leaves never read.
@@ -580,19 +576,7 @@ impl HoeffdingAdaptiveTreeClassifier {
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
         leaves = order.into_iter().map(|i| leaves[i]).collect();
-        let n = leaves.len();
-        let mut max_active = 0;
-        while max_active < n {
-            max_active += 1;
-            let estimate = (max_active as f64 * self.active_leaf_size
-                + (n - max_active) as f64 * self.inactive_leaf_size)
-                * self.overhead_fraction;
-            if estimate > self.max_bytes() {
-                max_active -= 1;
-                break;
-            }
-        }
-        let cutoff = n - max_active;
+        let cutoff = self.size.cutoff(leaves.len(), self.max_bytes());
         let max_depth = self.cfg.tree.max_depth;
         for (i, &id) in leaves.iter().enumerate() {
             if let HatNode::Leaf(a) = &mut self.nodes[id] {
@@ -622,19 +606,15 @@ impl HoeffdingAdaptiveTreeClassifier {
                 }
             }
         }
-        if active > 0 && self.n_active_leaves > 0 {
-            self.active_leaf_size = active as f64 / self.n_active_leaves as f64;
-        }
-        if inactive > 0 && self.n_inactive_leaves > 0 {
-            self.inactive_leaf_size = inactive as f64 / self.n_inactive_leaves as f64;
-        }
         let actual = self.memory_bytes() as f64;
-        let estimated = self.n_active_leaves as f64 * self.active_leaf_size
-            + self.n_inactive_leaves as f64 * self.inactive_leaf_size;
-        if estimated > 0.0 {
-            self.overhead_fraction = actual / estimated;
-        }
-        if actual > self.max_bytes() {
+        let max = self.max_bytes();
+        let over = self.size.measure(
+            (active, self.n_active_leaves),
+            (inactive, self.n_inactive_leaves),
+            actual,
+            max,
+        );
+        if over {
             self.enforce_size_limit();
         }
     }

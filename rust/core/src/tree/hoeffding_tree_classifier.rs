@@ -6,7 +6,7 @@
 
 use super::criterion::Criterion;
 use super::splitter::{SplitKind, Splitter, Suggestion};
-use super::{hoeffding_bound, ClassDist, Instance, Value};
+use super::{hoeffding_bound, ClassDist, Instance, SizeEstimate, Value};
 use crate::error::{check_positive, check_range, param, value, Result};
 use serde::{Deserialize, Serialize};
 
@@ -403,9 +403,7 @@ pub struct HoeffdingTreeClassifier {
     n_classes: usize,
     n_active_leaves: i64,
     n_inactive_leaves: i64,
-    active_leaf_size: f64,
-    inactive_leaf_size: f64,
-    overhead_fraction: f64,
+    size: SizeEstimate,
     growth_allowed: bool,
     weight_seen: f64,
 }
@@ -421,9 +419,7 @@ impl HoeffdingTreeClassifier {
             n_classes: 0,
             n_active_leaves: 0,
             n_inactive_leaves: 0,
-            active_leaf_size: 0.0,
-            inactive_leaf_size: 0.0,
-            overhead_fraction: 1.0,
+            size: SizeEstimate::default(),
             growth_allowed: true,
             weight_seen: 0.0,
         })
@@ -683,9 +679,11 @@ impl HoeffdingTreeClassifier {
     }
 
     fn enforce_size_limit(&mut self) {
-        let size = self.overhead_fraction
-            * (self.active_leaf_size + self.n_inactive_leaves as f64 * self.inactive_leaf_size);
-        if (self.n_inactive_leaves > 0 || size > self.max_bytes()) && self.cfg.stop_mem_management {
+        if self
+            .size
+            .over_budget(self.n_inactive_leaves, self.max_bytes())
+            && self.cfg.stop_mem_management
+        {
             self.growth_allowed = false;
             return;
         }
@@ -702,19 +700,7 @@ impl HoeffdingTreeClassifier {
                 .unwrap_or(std::cmp::Ordering::Equal)
         });
         leaves = order.into_iter().map(|i| leaves[i]).collect();
-        let n = leaves.len();
-        let mut max_active = 0;
-        while max_active < n {
-            max_active += 1;
-            let estimate = (max_active as f64 * self.active_leaf_size
-                + (n - max_active) as f64 * self.inactive_leaf_size)
-                * self.overhead_fraction;
-            if estimate > self.max_bytes() {
-                max_active -= 1;
-                break;
-            }
-        }
-        let cutoff = n - max_active;
+        let cutoff = self.size.cutoff(leaves.len(), self.max_bytes());
         let max_depth = self.cfg.max_depth;
         for (i, &id) in leaves.iter().enumerate() {
             if let Node::Leaf(l) = &mut self.nodes[id] {
@@ -744,19 +730,15 @@ impl HoeffdingTreeClassifier {
                 }
             }
         }
-        if active > 0 && self.n_active_leaves > 0 {
-            self.active_leaf_size = active as f64 / self.n_active_leaves as f64;
-        }
-        if inactive > 0 && self.n_inactive_leaves > 0 {
-            self.inactive_leaf_size = inactive as f64 / self.n_inactive_leaves as f64;
-        }
         let actual = self.memory_bytes() as f64;
-        let estimated = self.n_active_leaves as f64 * self.active_leaf_size
-            + self.n_inactive_leaves as f64 * self.inactive_leaf_size;
-        if estimated > 0.0 {
-            self.overhead_fraction = actual / estimated;
-        }
-        if actual > self.max_bytes() {
+        let max = self.max_bytes();
+        let over = self.size.measure(
+            (active, self.n_active_leaves),
+            (inactive, self.n_inactive_leaves),
+            actual,
+            max,
+        );
+        if over {
             self.enforce_size_limit();
         }
     }

@@ -5,7 +5,7 @@
 use super::hoeffding_tree_classifier::{BranchKind, NodeView, PathStep};
 use super::regression::{variance_reduction, Ebst, LinearRegression, NominalReg, TargetVar};
 use super::splitter::SplitKind;
-use super::{hoeffding_bound, Instance, Value};
+use super::{hoeffding_bound, Instance, SizeEstimate, Value};
 use crate::error::{check_non_negative, check_positive, check_range, param, value, Result};
 use serde::{Deserialize, Serialize};
 
@@ -346,9 +346,7 @@ pub struct HoeffdingTreeRegressor {
     value_rank: Vec<u32>,
     n_active_leaves: i64,
     n_inactive_leaves: i64,
-    active_leaf_size: f64,
-    inactive_leaf_size: f64,
-    overhead_fraction: f64,
+    size: SizeEstimate,
     growth_allowed: bool,
     weight_seen: f64,
 }
@@ -364,9 +362,7 @@ impl HoeffdingTreeRegressor {
             value_rank: vec![],
             n_active_leaves: 0,
             n_inactive_leaves: 0,
-            active_leaf_size: 0.0,
-            inactive_leaf_size: 0.0,
-            overhead_fraction: 1.0,
+            size: SizeEstimate::default(),
             growth_allowed: true,
             weight_seen: 0.0,
         })
@@ -673,9 +669,11 @@ impl HoeffdingTreeRegressor {
     }
 
     fn enforce_size_limit(&mut self) {
-        let size = self.overhead_fraction
-            * (self.active_leaf_size + self.n_inactive_leaves as f64 * self.inactive_leaf_size);
-        if (self.n_inactive_leaves > 0 || size > self.max_bytes()) && self.cfg.stop_mem_management {
+        if self
+            .size
+            .over_budget(self.n_inactive_leaves, self.max_bytes())
+            && self.cfg.stop_mem_management
+        {
             self.growth_allowed = false;
             return;
         }
@@ -685,19 +683,7 @@ impl HoeffdingTreeRegressor {
             RegNode::Leaf(l) => std::cmp::Reverse(l.depth),
             RegNode::Branch(_) => std::cmp::Reverse(0),
         });
-        let n = leaves.len();
-        let mut max_active = 0;
-        while max_active < n {
-            max_active += 1;
-            let estimate = (max_active as f64 * self.active_leaf_size
-                + (n - max_active) as f64 * self.inactive_leaf_size)
-                * self.overhead_fraction;
-            if estimate > self.max_bytes() {
-                max_active -= 1;
-                break;
-            }
-        }
-        let cutoff = n - max_active;
+        let cutoff = self.size.cutoff(leaves.len(), self.max_bytes());
         let max_depth = self.cfg.max_depth;
         for (i, &id) in leaves.iter().enumerate() {
             if let RegNode::Leaf(l) = &mut self.nodes[id] {
@@ -728,19 +714,15 @@ impl HoeffdingTreeRegressor {
                 }
             }
         }
-        if active > 0 && self.n_active_leaves > 0 {
-            self.active_leaf_size = active as f64 / self.n_active_leaves as f64;
-        }
-        if inactive > 0 && self.n_inactive_leaves > 0 {
-            self.inactive_leaf_size = inactive as f64 / self.n_inactive_leaves as f64;
-        }
         let actual = self.memory_bytes() as f64;
-        let estimated = self.n_active_leaves as f64 * self.active_leaf_size
-            + self.n_inactive_leaves as f64 * self.inactive_leaf_size;
-        if estimated > 0.0 {
-            self.overhead_fraction = actual / estimated;
-        }
-        if actual > self.max_bytes() {
+        let max = self.max_bytes();
+        let over = self.size.measure(
+            (active, self.n_active_leaves),
+            (inactive, self.n_inactive_leaves),
+            actual,
+            max,
+        );
+        if over {
             self.enforce_size_limit();
         }
     }

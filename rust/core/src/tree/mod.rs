@@ -23,6 +23,71 @@ pub use hoeffding_tree_regressor::{
 use crate::error::Result;
 use serde::{Deserialize, Serialize};
 
+/// river's size bookkeeping for memory management (Kirkby 2007), shared by every tree: the
+/// average bytes of an active and of an inactive leaf, and the overhead of everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub(crate) struct SizeEstimate {
+    active_leaf: f64,
+    inactive_leaf: f64,
+    overhead: f64,
+}
+
+impl Default for SizeEstimate {
+    fn default() -> Self {
+        SizeEstimate {
+            active_leaf: 0.0,
+            inactive_leaf: 0.0,
+            overhead: 1.0,
+        }
+    }
+}
+
+impl SizeEstimate {
+    /// Folds in a measurement (bytes held by active and inactive leaves, by the whole tree);
+    /// returns whether the tree is over `max_bytes`.
+    pub(crate) fn measure(
+        &mut self,
+        (active_bytes, n_active): (usize, i64),
+        (inactive_bytes, n_inactive): (usize, i64),
+        actual: f64,
+        max_bytes: f64,
+    ) -> bool {
+        if active_bytes > 0 && n_active > 0 {
+            self.active_leaf = active_bytes as f64 / n_active as f64;
+        }
+        if inactive_bytes > 0 && n_inactive > 0 {
+            self.inactive_leaf = inactive_bytes as f64 / n_inactive as f64;
+        }
+        let estimated = n_active as f64 * self.active_leaf + n_inactive as f64 * self.inactive_leaf;
+        if estimated > 0.0 {
+            self.overhead = actual / estimated;
+        }
+        actual > max_bytes
+    }
+
+    /// river's `tree_size` test for `stop_mem_management`.
+    pub(crate) fn over_budget(&self, n_inactive: i64, max_bytes: f64) -> bool {
+        let size = self.overhead * (self.active_leaf + n_inactive as f64 * self.inactive_leaf);
+        n_inactive > 0 || size > max_bytes
+    }
+
+    /// How many of `n` leaves, sorted from least to most promising, must be inactive to fit.
+    pub(crate) fn cutoff(&self, n: usize, max_bytes: f64) -> usize {
+        let mut max_active = 0;
+        while max_active < n {
+            max_active += 1;
+            let estimate = (max_active as f64 * self.active_leaf
+                + (n - max_active) as f64 * self.inactive_leaf)
+                * self.overhead;
+            if estimate > max_bytes {
+                max_active -= 1;
+                break;
+            }
+        }
+        n - max_active
+    }
+}
+
 /// A Hoeffding tree classifier or a Hoeffding Adaptive Tree, behind one interface (the
 /// bindings and DriftMoE's experts use either).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
