@@ -9,14 +9,15 @@ import numpy as np
 from river import base
 
 from rapidriver import _core
+from rapidriver._batch import ClassifierBatchMixin
 
 if typing.TYPE_CHECKING:
-    import pandas as pd
+    pass
 
 __all__ = ["DriftMoEClassifier"]
 
 
-class DriftMoEClassifier(base.Classifier):
+class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
     """DriftMoE, an online mixture of Hoeffding-tree experts with a neural router.
 
     The router is a small network (Linear(d, 256), ReLU, Dropout(0.2), Linear(256, 128), ReLU,
@@ -167,32 +168,6 @@ class DriftMoEClassifier(base.Classifier):
     def predict_proba_many_np(self, X: np.ndarray) -> np.ndarray:
         """Class probabilities per row; columns follow the sorted class labels."""
         return self._core.predict_proba_many_np(np.ascontiguousarray(X, dtype=np.float64))
-
-    def predict_many_np(self, X: np.ndarray) -> np.ndarray:
-        """Predicted labels per row (the first most probable class in sorted order)."""
-        proba = self.predict_proba_many_np(X)
-        classes = np.array(self._core.classes(), dtype=object)
-        if len(classes) == 0:
-            return np.full(len(proba), None, dtype=object)
-        return classes[np.argmax(proba, axis=1)]
-
-    def learn_many(self, X: pd.DataFrame, y: pd.Series) -> None:
-        """Learn the rows of a DataFrame in order (river's mini-batch API)."""
-        for x, yi in zip(X.to_dict(orient="records"), y.tolist(), strict=True):
-            self.learn_one(x, yi)
-
-    def predict_proba_many(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Class probabilities of the rows of a DataFrame."""
-        import pandas as pd
-
-        rows = [self.predict_proba_one(x) for x in X.to_dict(orient="records")]
-        return pd.DataFrame(rows, index=X.index, columns=self._core.classes()).fillna(0.0)
-
-    def predict_many(self, X: pd.DataFrame) -> pd.Series:
-        """Predicted labels of the rows of a DataFrame."""
-        import pandas as pd
-
-        return pd.Series([self.predict_one(x) for x in X.to_dict(orient="records")], index=X.index)
 
     # Inspection ---------------------------------------------------------------------
 
