@@ -25,6 +25,7 @@ BERNOULLI = [
     (lambda: bandit.BayesUCB(seed=1), 0.06),
     (lambda: bandit.Exp3(gamma=0.1, seed=1), 0.35),
     (lambda: bandit.Exp3IX(seed=1), 0.25),
+    (lambda: bandit.TsallisInf(seed=1), 0.12),
     (lambda: bandit.Softmax(tau=0.05, seed=1), 0.3),
     (lambda: bandit.DiscountedUCB(seed=1), 0.6),
     (lambda: bandit.SlidingWindowUCB(seed=1), 0.4),
