@@ -2,11 +2,13 @@
 
 use crate::convert::{count, number, Interner};
 use crate::errors::{type_error, IntoPyResult};
-use crate::tree::{features_of, get, load_features, nominal_set, sorted_names};
+use crate::tree::{
+    check_label, features_of, get, labels_of, load_features, nominal_set, sorted_names,
+};
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyFloat, PyList, PySet};
+use pyo3::types::{PyDict, PyList, PySet};
 use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode};
 use rapidriver_core::snapshot;
 use rapidriver_core::tree::{HtConfig, Instance, LeafPrediction, Value};
@@ -40,20 +42,6 @@ fn config(p: &Bound<'_, PyDict>) -> PyResult<MoeConfig> {
     };
     cfg.validate().py_err()?;
     Ok(cfg)
-}
-
-fn check_label(y: &Bound<'_, PyAny>) -> PyResult<()> {
-    if y.is_none() {
-        return Err(PyValueError::new_err("`y` must be a class label, got None"));
-    }
-    if let Ok(f) = y.cast::<PyFloat>() {
-        if f.value().is_nan() {
-            return Err(PyValueError::new_err("`y` must be a class label, got NaN"));
-        }
-    }
-    y.hash()
-        .map_err(|_| type_error("y", "a hashable class label", y))?;
-    Ok(())
 }
 
 #[pyclass(module = "rapidriver._core", name = "DriftMoE")]
@@ -162,20 +150,7 @@ impl PyDriftMoe {
     }
 
     fn labels(&mut self, y: &Bound<'_, PyAny>, n: usize) -> PyResult<Vec<usize>> {
-        let labels: Vec<Bound<'_, PyAny>> = y
-            .call_method0("tolist")
-            .map_err(|_| type_error("y", "a 1-d array of class labels", y))?
-            .try_iter()?
-            .collect::<PyResult<_>>()?;
-        if labels.len() != n {
-            return Err(PyValueError::new_err(format!(
-                "`y` has length {}, expected {n} (the rows of `X`)",
-                labels.len()
-            )));
-        }
-        for l in &labels {
-            check_label(l)?;
-        }
+        let labels = labels_of(y, n)?;
         labels.iter().map(|l| self.class_id(l)).collect()
     }
 }

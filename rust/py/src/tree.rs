@@ -390,7 +390,7 @@ fn is_number(v: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// A class label must be hashable, not None and not a float NaN (NaN is never equal to itself,
 /// so it could not be predicted back).
-fn check_label(y: &Bound<'_, PyAny>) -> PyResult<()> {
+pub(crate) fn check_label(y: &Bound<'_, PyAny>) -> PyResult<()> {
     if y.is_none() {
         return Err(PyValueError::new_err("`y` must be a class label, got None"));
     }
@@ -405,7 +405,7 @@ fn check_label(y: &Bound<'_, PyAny>) -> PyResult<()> {
 }
 
 /// The labels of `y`, all checked before any is used, so that a bad one changes nothing.
-fn labels_of<'py>(y: &Bound<'py, PyAny>, n: usize) -> PyResult<Vec<Bound<'py, PyAny>>> {
+pub(crate) fn labels_of<'py>(y: &Bound<'py, PyAny>, n: usize) -> PyResult<Vec<Bound<'py, PyAny>>> {
     let labels: Vec<Bound<'py, PyAny>> = y
         .call_method0("tolist")
         .map_err(|_| type_error("y", "a 1-d array of class labels", y))?
