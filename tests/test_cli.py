@@ -56,3 +56,17 @@ def test_relax_demo_orders_the_baselines(capsys):
     best = next(v for k, v in totals.items() if k.startswith("best fixed"))
     assert totals["instance-optimal omega"] <= best < totals["Gauss-Seidel (omega 1)"]
     assert totals["UCB(0.3)"] < totals["Gauss-Seidel (omega 1)"]
+
+
+def test_moe_demo_learns_the_drifting_stream(capsys):
+    from rapidriver.__main__ import demo_moe
+
+    rows = demo_moe(n_samples=4_000, seed=1)
+    assert "samples/s" in capsys.readouterr().out
+    assert [row["model"] for row in rows] == [
+        "DriftMoE (MoE-Data)",
+        "DriftMoE (MoE-Task)",
+        "river HAT",
+    ]
+    # 10% label noise caps accuracy near 0.9; all three should be well above chance.
+    assert all(0.7 < row["accuracy"] < 0.92 for row in rows)
