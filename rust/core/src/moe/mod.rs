@@ -11,7 +11,7 @@
 pub mod router;
 
 use crate::error::{param, value, Result};
-use crate::tree::{HoeffdingTreeClassifier, HtConfig, Instance, Value};
+use crate::tree::{check_sample, HoeffdingTreeClassifier, HtConfig, Instance};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use router::{Adam, Router};
@@ -199,14 +199,7 @@ impl DriftMoe {
         if let Some(v) = z.iter().find(|v| !v.is_finite()) {
             return Err(value("x", format!("features must be finite, got {v}")));
         }
-        if let Some((_, v)) = x
-            .items
-            .iter()
-            .find(|(_, v)| matches!(v, Value::Num(n) if !n.is_finite()))
-        {
-            return Err(value("x", format!("features must be finite, got {v:?}")));
-        }
-        Ok(())
+        check_sample(x, 1.0)
     }
 
     fn n_outputs(&self) -> usize {
@@ -441,6 +434,7 @@ impl DriftMoe {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tree::Value;
 
     fn inst(v: &[f64]) -> (Vec<f32>, Instance) {
         let mut x = Instance::new();

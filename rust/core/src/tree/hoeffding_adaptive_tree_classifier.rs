@@ -7,9 +7,9 @@
 
 use super::hoeffding_tree_classifier::{BranchKind, HtConfig, Leaf, NodeView, PathStep};
 use super::splitter::SplitKind;
-use super::{ClassDist, Instance, SizeEstimate, Value};
+use super::{check_sample, ClassDist, Instance, SizeEstimate, Value};
 use crate::drift::{Detector, DriftDetector};
-use crate::error::{check_positive, check_range, value, Result};
+use crate::error::{check_positive, check_range, Result};
 use crate::pyrandom::PyRandom;
 use serde::{Deserialize, Serialize};
 
@@ -136,20 +136,6 @@ impl HoeffdingAdaptiveTreeClassifier {
         self.n_classes
     }
 
-    fn check(x: &Instance, w: f64) -> Result<()> {
-        if let Some((_, v)) = x
-            .items
-            .iter()
-            .find(|(_, v)| matches!(v, Value::Num(n) if !n.is_finite()))
-        {
-            return Err(value("x", format!("features must be finite, got {v:?}")));
-        }
-        if !(w.is_finite() && w > 0.0) {
-            return Err(value("w", format!("must be finite and > 0, got {w}")));
-        }
-        Ok(())
-    }
-
     fn new_leaf(&mut self, stats: ClassDist, depth: usize) -> usize {
         self.nodes.push(HatNode::Leaf(AdaLeaf {
             leaf: Leaf::new(stats, depth),
@@ -161,7 +147,7 @@ impl HoeffdingAdaptiveTreeClassifier {
 
     /// Learns one sample of class `y` (a class id; new ids may appear at any time).
     pub fn learn_one(&mut self, x: &Instance, y: usize, w: f64) -> Result<()> {
-        Self::check(x, w)?;
+        check_sample(x, w)?;
         self.n_classes = self.n_classes.max(y + 1);
         self.weight_seen += w;
         let root = match self.root {
@@ -685,7 +671,7 @@ impl HoeffdingAdaptiveTreeClassifier {
     /// Class probabilities by class id: the error-weighted votes of the leaf `x` reaches and of
     /// the alternate trees on its way, normalised.
     pub fn predict_proba_one(&self, x: &Instance) -> Result<Vec<f64>> {
-        Self::check(x, 1.0)?;
+        check_sample(x, 1.0)?;
         let mut out = vec![0.0; self.n_classes];
         let Some(root) = self.root else {
             return Ok(out);

@@ -6,8 +6,8 @@
 
 use super::criterion::Criterion;
 use super::splitter::{SplitKind, Splitter, Suggestion};
-use super::{hoeffding_bound, ClassDist, Instance, SizeEstimate, Value};
-use crate::error::{check_positive, check_range, param, value, Result};
+use super::{check_sample, hoeffding_bound, ClassDist, Instance, SizeEstimate, Value};
+use crate::error::{check_positive, check_range, param, Result};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -453,20 +453,6 @@ impl HoeffdingTreeClassifier {
         self.n_classes
     }
 
-    fn check(x: &Instance, w: f64) -> Result<()> {
-        if let Some((_, v)) = x
-            .items
-            .iter()
-            .find(|(_, v)| matches!(v, Value::Num(n) if !n.is_finite()))
-        {
-            return Err(value("x", format!("features must be finite, got {v:?}")));
-        }
-        if !(w.is_finite() && w > 0.0) {
-            return Err(value("w", format!("must be finite and > 0, got {w}")));
-        }
-        Ok(())
-    }
-
     fn new_leaf(&mut self, stats: ClassDist, depth: usize) -> usize {
         self.nodes.push(Node::Leaf(Leaf::new(stats, depth)));
         self.nodes.len() - 1
@@ -516,7 +502,7 @@ impl HoeffdingTreeClassifier {
 
     /// Learns one sample of class `y` (a class id; new ids may appear at any time).
     pub fn learn_one(&mut self, x: &Instance, y: usize, w: f64) -> Result<()> {
-        Self::check(x, w)?;
+        check_sample(x, w)?;
         self.n_classes = self.n_classes.max(y + 1);
         self.weight_seen += w;
         let root = match self.root {
@@ -762,7 +748,7 @@ impl HoeffdingTreeClassifier {
 
     /// Class probabilities by class id (length `n_classes`; zeros before any learning).
     pub fn predict_proba_one(&self, x: &Instance) -> Result<Vec<f64>> {
-        Self::check(x, 1.0)?;
+        check_sample(x, 1.0)?;
         let mut out = vec![0.0; self.n_classes];
         if let Some(leaf) = self.leaf_for(x) {
             if let Node::Leaf(l) = &self.nodes[leaf] {

@@ -5,7 +5,7 @@
 use super::hoeffding_tree_classifier::{BranchKind, NodeView, PathStep};
 use super::regression::{variance_reduction, Ebst, LinearRegression, NominalReg, TargetVar};
 use super::splitter::SplitKind;
-use super::{hoeffding_bound, Instance, SizeEstimate, Value};
+use super::{check_sample, hoeffding_bound, Instance, SizeEstimate, Value};
 use crate::error::{check_non_negative, check_positive, check_range, param, value, Result};
 use serde::{Deserialize, Serialize};
 
@@ -385,13 +385,8 @@ impl HoeffdingTreeRegressor {
     }
 
     fn check(x: &Instance, y: f64, w: f64) -> Result<()> {
-        if let Some((_, v)) = x
-            .items
-            .iter()
-            .find(|(_, v)| matches!(v, Value::Num(n) if !n.is_finite()))
-        {
-            return Err(value("x", format!("features must be finite, got {v:?}")));
-        }
+        // Features first, then the target, then the weight: the order river's users see.
+        check_sample(x, 1.0)?;
         if !y.is_finite() {
             return Err(value("y", format!("must be a finite number, got {y}")));
         }

@@ -20,8 +20,24 @@ pub use hoeffding_tree_regressor::{
     HoeffdingTreeRegressor, HtrConfig, LeafModelConfig, RegLeafPrediction,
 };
 
-use crate::error::Result;
+use crate::error::{value, Result};
 use serde::{Deserialize, Serialize};
+
+/// Every tree's input check: numeric feature values finite, sample weight finite and positive.
+/// Runs before any state changes, so that a rejected sample leaves the model as it was.
+pub(crate) fn check_sample(x: &Instance, w: f64) -> Result<()> {
+    if let Some((_, v)) = x
+        .items
+        .iter()
+        .find(|(_, v)| matches!(v, Value::Num(n) if !n.is_finite()))
+    {
+        return Err(value("x", format!("features must be finite, got {v:?}")));
+    }
+    if !(w.is_finite() && w > 0.0) {
+        return Err(value("w", format!("must be finite and > 0, got {w}")));
+    }
+    Ok(())
+}
 
 /// river's size bookkeeping for memory management (Kirkby 2007), shared by every tree: the
 /// average bytes of an active and of an inactive leaf, and the overhead of everything else.
