@@ -9,6 +9,7 @@ from river.tree.splitter import GaussianSplitter
 
 from rapidriver import _core
 from rapidriver._batch import ClassifierBatchMixin
+from rapidriver.tree._size import TreeSizeMixin
 
 if typing.TYPE_CHECKING:
     pass
@@ -16,7 +17,7 @@ if typing.TYPE_CHECKING:
 __all__ = ["HoeffdingTreeClassifier"]
 
 
-class HoeffdingTreeClassifier(ClassifierBatchMixin, base.Classifier):
+class HoeffdingTreeClassifier(TreeSizeMixin, ClassifierBatchMixin, base.Classifier):
     """Hoeffding tree classifier, a drop-in replacement for river's, grown in Rust.
 
     The tree follows river's `tree.HoeffdingTreeClassifier` step by step (same split attempts,
@@ -216,46 +217,6 @@ class HoeffdingTreeClassifier(ClassifierBatchMixin, base.Classifier):
     def leaf_votes(self, x: dict) -> dict:
         """Raw class weights of the leaf that `x` reaches (the votes DriftMoE reads)."""
         return self._core.leaf_votes(x)
-
-    @property
-    def n_nodes(self) -> int | None:
-        """As river: None while the tree is empty."""
-        return self._core.n_nodes if self._core.n_nodes else None
-
-    @property
-    def n_branches(self) -> int | None:
-        """As river: None while the tree is empty."""
-        return self._core.n_branches if self._core.n_nodes else None
-
-    @property
-    def n_leaves(self) -> int | None:
-        """As river: None while the tree is empty."""
-        return self._core.n_leaves if self._core.n_nodes else None
-
-    @property
-    def n_active_leaves(self) -> int:
-        return self._core.n_active_leaves
-
-    @property
-    def n_inactive_leaves(self) -> int:
-        return self._core.n_inactive_leaves
-
-    @property
-    def height(self) -> int:
-        return self._core.height
-
-    @property
-    def summary(self) -> dict[str, typing.Any]:
-        """Size statistics of the tree, as river's `summary`."""
-        return {
-            "n_nodes": self.n_nodes,
-            "n_branches": self.n_branches,
-            "n_leaves": self.n_leaves,
-            "n_active_leaves": self.n_active_leaves,
-            "n_inactive_leaves": self.n_inactive_leaves,
-            "height": self.height,
-            "total_observed_weight": self._core.total_weight,
-        }
 
     def debug_one(self, x: dict) -> str | None:
         """The path `x` takes through the tree, one line per branch, then the leaf.

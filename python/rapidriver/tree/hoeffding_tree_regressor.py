@@ -9,6 +9,7 @@ from river import base, linear_model, optim
 from river.tree.splitter import EBSTSplitter, TEBSTSplitter
 
 from rapidriver import _core
+from rapidriver.tree._size import TreeSizeMixin
 from rapidriver.tree.hoeffding_tree_classifier import _draw, _path_lines
 
 __all__ = ["HoeffdingTreeRegressor"]
@@ -47,7 +48,7 @@ def _leaf_model_settings(model: base.Regressor | None) -> dict[str, float]:
     }
 
 
-class HoeffdingTreeRegressor(base.Regressor):
+class HoeffdingTreeRegressor(TreeSizeMixin, base.Regressor):
     """Hoeffding tree regressor (river's `tree.HoeffdingTreeRegressor`), learned in Rust.
 
     Splits maximise variance reduction, found with an extended binary search tree per numeric
@@ -216,44 +217,6 @@ class HoeffdingTreeRegressor(base.Regressor):
     def leaf_stats(self, x: dict) -> tuple[float, float, float] | None:
         """`(weight, mean, variance)` of the target at the leaf `x` reaches."""
         return self._core.leaf_stats(x)
-
-    @property
-    def n_nodes(self) -> int | None:
-        """As river: None while the tree is empty."""
-        return self._core.n_nodes if self._core.n_nodes else None
-
-    @property
-    def n_branches(self) -> int | None:
-        return self._core.n_branches if self._core.n_nodes else None
-
-    @property
-    def n_leaves(self) -> int | None:
-        return self._core.n_leaves if self._core.n_nodes else None
-
-    @property
-    def n_active_leaves(self) -> int:
-        return self._core.n_active_leaves
-
-    @property
-    def n_inactive_leaves(self) -> int:
-        return self._core.n_inactive_leaves
-
-    @property
-    def height(self) -> int:
-        return self._core.height
-
-    @property
-    def summary(self) -> dict[str, typing.Any]:
-        """Size statistics of the tree, as river's `summary`."""
-        return {
-            "n_nodes": self.n_nodes,
-            "n_branches": self.n_branches,
-            "n_leaves": self.n_leaves,
-            "n_active_leaves": self.n_active_leaves,
-            "n_inactive_leaves": self.n_inactive_leaves,
-            "height": self.height,
-            "total_observed_weight": self._core.total_weight,
-        }
 
     def debug_one(self, x: dict) -> str | None:
         """The path `x` takes through the tree, then the leaf's target mean and variance.
