@@ -29,7 +29,11 @@ CONTEXT_FREE = [
     lambda: bandit.SlidingWindowUCB(window=50, seed=1),
     lambda: bandit.DiscountedThompsonSampling(seed=1),
 ]
-CONTEXTUAL = [lambda: bandit.LinUCBDisjoint(seed=1), lambda: bandit.LinTS(seed=1)]
+CONTEXTUAL = [
+    lambda: bandit.LinUCBDisjoint(seed=1),
+    lambda: bandit.LinTS(seed=1),
+    lambda: bandit.ChebCB(low=-2.0, high=2.0, seed=1),
+]
 UNIT_REWARD = (
     bandit.KLUCB,
     bandit.ThompsonSampling,
@@ -164,6 +168,10 @@ def test_reward_hooks_defaults_only():
         (lambda: bandit.SlidingWindowUCB(window=0), "window"),
         (lambda: bandit.LinUCBDisjoint(alpha=0), "alpha"),
         (lambda: bandit.LinTS(v=-1), "v"),
+        (lambda: bandit.ChebCB(low=1.0, high=0.0), "high"),
+        (lambda: bandit.ChebCB(gamma=0.0), "gamma"),
+        (lambda: bandit.ChebCB(ridge=-1.0), "ridge"),
+        (lambda: bandit.ChebCB(degree=-1), "degree"),
         (lambda: bandit.GaussianThompsonSampling(sigma=0), "sigma"),
         (lambda: bandit.UCB(delta=1, burn_in=-1), "burn_in"),
     ],

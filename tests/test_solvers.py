@@ -98,6 +98,13 @@ def test_bandits_approach_the_best_fixed_omega(sequence):
     assert ucb.cumulative_cost[-1] <= 1.10 * best_fixed
     tsallis = solvers.tune_sor(systems, bandit.TsallisInf(seed=0), OMEGAS, max_iter=150)
     assert tsallis.cumulative_cost[-1] < 0.7 * gauss_seidel
+    # The paper's self-normalised costs: measured 1.07-1.11x the best fixed omega over seeds
+    # 0-3 (unscaled: 1.23-1.32x); the regret of 10 arms over 1,000 rounds keeps it above 1.05x.
+    scaled = solvers.tune_sor(
+        systems, bandit.TsallisInf(adaptive_scale=True, seed=0), OMEGAS, max_iter=150
+    )
+    assert scaled.cumulative_cost[-1] <= 1.15 * best_fixed
+    assert scaled.cumulative_cost[-1] < 0.95 * tsallis.cumulative_cost[-1]
     # The chosen omegas and their costs are what a direct solve gives.
     for i in (0, 500, 999):
         assert tsallis.iterations[i] == table[i, OMEGAS.index(tsallis.omegas[i])]
@@ -112,3 +119,42 @@ def test_contextual_tuner_beats_the_best_fixed_omega(sequence):
         systems, bandit.LinUCBDisjoint(alpha=0.3, seed=0), OMEGAS, max_iter=150
     )
     assert linucb.cumulative_cost[-1] < best_fixed
+
+
+def test_shifted_laplacian_instances():
+    systems = list(solvers.shifted_laplacian_sequence(400, grid=3, seed=5))
+    T = sp.diags([-1.0, 2.0, -1.0], [-1, 0, 1], shape=(3, 3))
+    laplacian = sp.kron(sp.eye(3), T) + sp.kron(T, sp.eye(3))
+    for A, b, c in systems[:5]:
+        assert np.array_equal(A.toarray(), (laplacian + c * sp.eye(9)).toarray())
+        assert np.abs(b).max() <= 3.0
+    shifts = np.array([c for _, _, c in systems])
+    assert shifts.min() >= -0.15 and shifts.max() <= 0.45
+    # Beta(0.5, 1.5) has mean 1/4: the shifts average -0.15 + 0.6 / 4 = 0 (sd 0.6 * 0.35 / 20).
+    assert abs(shifts.mean()) < 0.03
+    with pytest.raises(ValueError, match="shift_beta"):
+        next(solvers.shifted_laplacian_sequence(1, shift_beta=(0.0, 1.0)))
+    with pytest.raises(ValueError, match="shift"):
+        next(solvers.shifted_laplacian_sequence(1, shift_low=-5.0, shift_width=0.0))
+
+
+def test_chebcb_approaches_the_instance_optimal_omega():
+    # The paper's diagonal-shift setting: i.i.d. shifts, the best omega falls as the shift grows.
+    systems = list(solvers.shifted_laplacian_sequence(1000, grid=8, seed=0))
+    table = np.array(
+        [
+            [solvers.sor(A, b, w, tol=1e-8, max_iter=2000).iterations for w in OMEGAS]
+            for A, b, _ in systems
+        ]
+    )
+    best_fixed = table.sum(axis=0).min()
+    instance_optimal = table.min(axis=1).sum()
+    assert instance_optimal < 0.9 * best_fixed
+    cheb = solvers.tune_sor(
+        systems, bandit.ChebCB(low=-0.15, high=0.45, seed=0), OMEGAS, max_iter=2000
+    )
+    # Measured 0.90x the best fixed omega and 1.07x the instance-optimal one.
+    assert cheb.cumulative_cost[-1] < 0.93 * best_fixed
+    assert cheb.cumulative_cost[-1] < 1.10 * instance_optimal
+    for i in (0, 999):
+        assert cheb.iterations[i] == table[i, OMEGAS.index(cheb.omegas[i])]

@@ -244,3 +244,7 @@ class CsrMatrix:
 def heat_step_csr(
     m: int, c: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+
+def shifted_laplacian_csr(
+    m: int, s: float
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...

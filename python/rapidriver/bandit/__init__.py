@@ -6,6 +6,7 @@ Every class subclasses `river.bandit.base.Policy` (or `ContextualPolicy`), so
 
 from rapidriver.bandit.base import RustContextualPolicy, RustPolicy
 from rapidriver.bandit.bayes_ucb import BayesUCB
+from rapidriver.bandit.cheb_cb import ChebCB
 from rapidriver.bandit.discounted_thompson import DiscountedThompsonSampling
 from rapidriver.bandit.discounted_ucb import DiscountedUCB
 from rapidriver.bandit.epsilon_greedy import EpsilonGreedy
@@ -27,6 +28,7 @@ from rapidriver.bandit.ucb_tuned import UCBTuned
 __all__ = [
     "BayesUCB",
     "BernoulliEnv",
+    "ChebCB",
     "DiscountedThompsonSampling",
     "DiscountedUCB",
     "EpsilonGreedy",

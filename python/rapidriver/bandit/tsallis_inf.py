@@ -15,8 +15,16 @@ class TsallisInf(RustPolicy):
     knowing which one it is in; "Learning to Relax" uses it to choose a solver's relaxation
     parameter from iteration counts. Rewards must lie in [0, 1]. Not in river.
 
+    With `adaptive_scale`, costs are self-normalised as "Learning to Relax" treats iteration
+    counts: each loss is shifted by the smallest loss seen before it and the estimates are
+    divided by the mean shifted loss, so losses that are small fractions of their cap (an
+    iteration count over `max_iter`) move the weights as fast as unit-scale ones would. Use it
+    whenever rewards are `1 - cost / cap` with costs far below the cap.
+
     Parameters
     ----------
+    adaptive_scale
+        Self-normalise the losses (see above).
     burn_in
         Each arm is pulled until it has received `burn_in` rewards.
     seed
@@ -38,10 +46,11 @@ class TsallisInf(RustPolicy):
 
     _KIND = "tsallis_inf"
 
-    def __init__(self, burn_in: int = 0, seed: int | None = None):
+    def __init__(self, adaptive_scale: bool = False, burn_in: int = 0, seed: int | None = None):
+        self.adaptive_scale = adaptive_scale
         self.burn_in = burn_in
         self.seed = seed
         self._build()
 
     def _core_params(self):
-        return {}
+        return {"adaptive_scale": self.adaptive_scale}

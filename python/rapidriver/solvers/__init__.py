@@ -10,8 +10,17 @@ from rapidriver.solvers.sor import (
     SORTuner,
     TuningResult,
     heat_sequence,
+    shifted_laplacian_sequence,
     sor,
     tune_sor,
 )
 
-__all__ = ["SORTuner", "SolveResult", "TuningResult", "heat_sequence", "sor", "tune_sor"]
+__all__ = [
+    "SORTuner",
+    "SolveResult",
+    "TuningResult",
+    "heat_sequence",
+    "shifted_laplacian_sequence",
+    "sor",
+    "tune_sor",
+]

@@ -9,8 +9,17 @@ import numpy as np
 from river import bandit as river_bandit
 
 from rapidriver import _core
+from rapidriver.bandit import ChebCB
 
-__all__ = ["SORTuner", "SolveResult", "TuningResult", "heat_sequence", "sor", "tune_sor"]
+__all__ = [
+    "SORTuner",
+    "SolveResult",
+    "TuningResult",
+    "heat_sequence",
+    "shifted_laplacian_sequence",
+    "sor",
+    "tune_sor",
+]
 
 
 class SolveResult(typing.NamedTuple):
@@ -112,6 +121,47 @@ def heat_sequence(
         yield sp.csr_matrix((data, indices, indptr), shape=(n, n)), rng.standard_normal(n), c
 
 
+def shifted_laplacian_sequence(
+    n_systems: int,
+    grid: int = 10,
+    shift_low: float = -0.15,
+    shift_width: float = 0.6,
+    shift_beta: tuple[float, float] = (0.5, 1.5),
+    seed: int = 0,
+) -> typing.Iterator[tuple[typing.Any, np.ndarray, float]]:
+    """The diagonal-shift instances of "Learning to Relax", as `(A, b, c)`.
+
+    `A = L + c I` with `L` the 5-point Laplacian of a `grid x grid` mesh (diagonal 4, the
+    paper's `delsq(numgrid('S', 12))` for `grid=10`) and i.i.d. shifts
+    `c = shift_low + shift_width * Beta(*shift_beta)` (the paper's high-variance setting by
+    default); `b` is standard normal, clipped to [-3, 3]. The best omega falls as `c` grows, so
+    `c` is the context of a contextual tuner such as `bandit.ChebCB(low, low + width)`.
+
+    Examples
+    --------
+    >>> from rapidriver import solvers
+    >>> A, b, c = next(solvers.shifted_laplacian_sequence(3, grid=4, seed=0))
+    >>> A.shape, bool(A[0, 0] == 4 + c), -0.15 <= c <= 0.45
+    ((16, 16), True, True)
+    """
+    import scipy.sparse as sp
+
+    if n_systems < 0 or grid < 1:
+        raise ValueError("`n_systems` must be >= 0 and `grid` >= 1")
+    a, b_ = shift_beta
+    if not (a > 0 and b_ > 0 and math.isfinite(a) and math.isfinite(b_)):
+        raise ValueError(f"`shift_beta` must be two positive numbers, got {shift_beta!r}")
+    if not (math.isfinite(shift_low) and math.isfinite(shift_width) and shift_width >= 0):
+        raise ValueError("`shift_low` must be finite and `shift_width` finite and >= 0")
+    rng = np.random.default_rng(seed)
+    n = grid * grid
+    for _ in range(n_systems):
+        c = float(shift_low + shift_width * rng.beta(a, b_))
+        indptr, indices, data = _core.shifted_laplacian_csr(grid, c)
+        rhs = np.clip(rng.standard_normal(n), -3.0, 3.0)
+        yield sp.csr_matrix((data, indices, indptr), shape=(n, n)), rhs, c
+
+
 def _features(context: float) -> dict[str, float]:
     # A scalar context as features a linear contextual policy can use: the log-diffusion and
     # its square, so that the best arm may move non-monotonically.
@@ -122,8 +172,9 @@ def _features(context: float) -> dict[str, float]:
 class SORTuner:
     """Solve a sequence of systems with SOR, a bandit choosing omega for each one.
 
-    The policy (any `rapidriver.bandit` policy; a contextual one receives features of the
-    context) picks among `omegas`; its reward is `1 - iterations / max_iter`, so fewer
+    The policy (any `rapidriver.bandit` policy) picks among `omegas`. A contextual one receives
+    the context: `ChebCB` the scalar itself (`{"context": c}`), linear ones (`LinUCBDisjoint`,
+    `LinTS`) the features `1, log c, (log c)^2`; its reward is `1 - iterations / max_iter`, so fewer
     iterations are better and rewards stay in [0, 1]. With `warm_start`, each solve starts from
     the previous solution.
 
@@ -175,7 +226,11 @@ class SORTuner:
         if self._contextual:
             if context is None:
                 raise ValueError("a contextual policy needs a `context` for each system")
-            features = _features(float(context))
+            features = (
+                {"context": float(context)}
+                if isinstance(self.policy, ChebCB)
+                else _features(float(context))
+            )
             omega = self.policy.pull(self.omegas, features)
         else:
             omega = self.policy.pull(self.omegas)

@@ -8,9 +8,9 @@ use pyo3::exceptions::{PyKeyError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use rapidriver_core::bandit::{
-    simulate, Algo, BayesUcb, DiscountedThompson, DiscountedUcb, Environment, EpsilonGreedy, Exp3,
-    Exp3Ix, GaussianThompson, KlUcb, LinTs, LinUcbDisjoint, Policy, RandomPolicy, RewardKind,
-    SlidingWindowUcb, Softmax, ThompsonBeta, TsallisInf, Ucb, UcbTuned,
+    simulate, Algo, BayesUcb, ChebCb, DiscountedThompson, DiscountedUcb, Environment,
+    EpsilonGreedy, Exp3, Exp3Ix, GaussianThompson, KlUcb, LinTs, LinUcbDisjoint, Policy,
+    RandomPolicy, RewardKind, SlidingWindowUcb, Softmax, ThompsonBeta, TsallisInf, Ucb, UcbTuned,
 };
 use rapidriver_core::snapshot;
 
@@ -34,7 +34,24 @@ fn make_algo(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Algo> {
             .into(),
         "softmax" => Softmax::new(f("tau")?, f("decay")?).py_err()?.into(),
         "random" => RandomPolicy.into(),
-        "tsallis_inf" => TsallisInf::default().into(),
+        "tsallis_inf" => {
+            let adaptive = match p.get_item("adaptive_scale")? {
+                Some(v) => v
+                    .extract::<bool>()
+                    .map_err(|_| type_error("adaptive_scale", "a bool", &v))?,
+                None => false,
+            };
+            TsallisInf::new(adaptive).into()
+        }
+        "cheb_cb" => {
+            let degree = match p.get_item("degree")? {
+                Some(d) => count("degree", &d)? as usize,
+                None => return Err(PyTypeError::new_err("missing parameter `degree`")),
+            };
+            ChebCb::new(f("low")?, f("high")?, degree, f("gamma")?, f("ridge")?)
+                .py_err()?
+                .into()
+        }
         "discounted_ucb" => DiscountedUcb::new(f("gamma")?, f("xi")?, f("bound")?)
             .py_err()?
             .into(),

@@ -4,7 +4,7 @@ use crate::convert::count;
 use crate::errors::{type_error, IntoPyResult};
 use numpy::{IntoPyArray, PyArray1, PyReadonlyArray1};
 use pyo3::prelude::*;
-use rapidriver_core::solvers::{heat_step_matrix, sor, Csr};
+use rapidriver_core::solvers::{heat_step_matrix, shifted_laplacian_matrix, sor, Csr};
 
 fn indices_of(name: &'static str, arr: &Bound<'_, PyAny>) -> PyResult<Vec<usize>> {
     let arr: PyReadonlyArray1<i64> = arr
@@ -93,19 +93,26 @@ impl PyCsr {
     }
 }
 
-/// CSR parts `(indptr, indices, data)` of `I + c L` on an `m x m` grid.
-#[pyfunction]
-#[allow(clippy::type_complexity)]
-fn heat_step_csr<'py>(
-    py: Python<'py>,
-    m: usize,
-    c: f64,
-) -> PyResult<(
+/// `(indptr, indices, data)` of a CSR matrix, as scipy takes them.
+type CsrParts<'py> = (
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<i64>>,
     Bound<'py, PyArray1<f64>>,
-)> {
-    let a = heat_step_matrix(m, c).py_err()?;
+);
+
+/// CSR parts `(indptr, indices, data)` of `I + c L` on an `m x m` grid.
+#[pyfunction]
+fn heat_step_csr<'py>(py: Python<'py>, m: usize, c: f64) -> PyResult<CsrParts<'py>> {
+    csr_parts(py, &heat_step_matrix(m, c).py_err()?)
+}
+
+/// CSR parts `(indptr, indices, data)` of `L + s I` on an `m x m` grid.
+#[pyfunction]
+fn shifted_laplacian_csr<'py>(py: Python<'py>, m: usize, s: f64) -> PyResult<CsrParts<'py>> {
+    csr_parts(py, &shifted_laplacian_matrix(m, s).py_err()?)
+}
+
+fn csr_parts<'py>(py: Python<'py>, a: &Csr) -> PyResult<CsrParts<'py>> {
     let indptr: Vec<i64> = a.indptr.iter().map(|&v| v as i64).collect();
     let indices: Vec<i64> = a.indices.iter().map(|&v| v as i64).collect();
     Ok((
@@ -118,5 +125,6 @@ fn heat_step_csr<'py>(
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyCsr>()?;
     m.add_function(wrap_pyfunction!(heat_step_csr, m)?)?;
+    m.add_function(wrap_pyfunction!(shifted_laplacian_csr, m)?)?;
     Ok(())
 }

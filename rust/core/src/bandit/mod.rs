@@ -10,6 +10,7 @@
 
 mod bayes_linear;
 pub mod bayes_ucb;
+pub mod cheb_cb;
 pub mod discounted_thompson;
 pub mod discounted_ucb;
 pub mod env;
@@ -34,6 +35,7 @@ use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
 
 pub use bayes_ucb::BayesUcb;
+pub use cheb_cb::ChebCb;
 pub use discounted_thompson::DiscountedThompson;
 pub use discounted_ucb::DiscountedUcb;
 pub use env::{simulate, Environment, RewardKind, Simulation};
@@ -136,6 +138,10 @@ pub(crate) trait Algorithm {
         RewardDomain::Real
     }
     fn ensure_arms(&mut self, _n_arms: usize) {}
+    /// Rejects a context the rule cannot read (beyond the finiteness every policy checks).
+    fn check_context(&self, _x: &[f64]) -> Result<()> {
+        Ok(())
+    }
     fn choose(&mut self, stats: &ArmStats, arms: &[usize], x: &[f64], rng: &mut Pcg64) -> usize;
     fn learn(&mut self, stats: &ArmStats, arm: usize, reward: f64, x: &[f64]);
     /// The number each arm is ranked by at this step, without drawing randomness: an upper
@@ -225,12 +231,16 @@ algos!(
     LinUcbDisjoint(LinUcbDisjoint),
     LinTs(LinTs),
     TsallisInf(TsallisInf),
+    ChebCb(ChebCb),
 );
 
 impl Algo {
     /// Whether the rule reads a context vector.
     pub fn is_contextual(&self) -> bool {
-        matches!(self, Algo::LinUcbDisjoint(_) | Algo::LinTs(_))
+        matches!(
+            self,
+            Algo::LinUcbDisjoint(_) | Algo::LinTs(_) | Algo::ChebCb(_)
+        )
     }
     /// Whether rewards must lie in `[0, 1]`.
     pub fn needs_unit_rewards(&self) -> bool {
@@ -305,6 +315,9 @@ impl Policy {
                 "context",
                 format!("features must be finite, got {v}"),
             ));
+        }
+        if self.algo.is_contextual() {
+            self.algo.inner().check_context(x)?;
         }
         Ok(x)
     }

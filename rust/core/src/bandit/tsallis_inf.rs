@@ -4,15 +4,34 @@
 //! `eta_t = 2 / sqrt(t)`; losses are estimated by importance weighting with the reduced-variance
 //! baseline 1/2 of the paper. "Learning to Relax" (Khodak et al. 2024) tunes solver parameters
 //! with it, the loss being a normalised iteration count.
+//!
+//! With `adaptive_scale`, losses are self-normalised as that paper treats iteration counts: the
+//! estimates accumulate `(loss - b_t) / p` with `b_t` the smallest loss seen before round `t`
+//! (a predictable baseline, so every arm's estimate shifts by the same amount in expectation
+//! and the weights are unbiased), and the weights are computed from the estimates divided by
+//! the mean of `loss - b` so far. Costs that are tiny fractions of their cap (an iteration
+//! count over `max_iter`) then move the weights as fast as unit-scale losses would.
 
 use super::{sample_weighted, Algorithm, ArmStats, RewardDomain};
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TsallisInf {
     loss_estimates: Vec<f64>,
     last_probability: Vec<f64>,
+    adaptive_scale: bool,
+    /// Smallest loss seen so far (the baseline), +inf before the first.
+    min_loss: f64,
+    /// Sum of the losses seen so far and their number, for the running mean.
+    loss_sum: f64,
+    n_losses: u64,
+}
+
+impl Default for TsallisInf {
+    fn default() -> Self {
+        TsallisInf::new(false)
+    }
 }
 
 /// The 1/2-Tsallis weights of `losses` at rate `eta`: `p_i = 4 / (eta (L_i - x))^2` with `x`
@@ -50,9 +69,50 @@ pub fn tsallis_weights(losses: &[f64], eta: f64) -> Vec<f64> {
 }
 
 impl TsallisInf {
+    /// Tsallis-INF on losses `1 - reward`, self-normalised when `adaptive_scale`.
+    pub fn new(adaptive_scale: bool) -> Self {
+        TsallisInf {
+            loss_estimates: vec![],
+            last_probability: vec![],
+            adaptive_scale,
+            min_loss: f64::INFINITY,
+            loss_sum: 0.0,
+            n_losses: 0,
+        }
+    }
+
+    pub fn adaptive_scale(&self) -> bool {
+        self.adaptive_scale
+    }
+
+    fn baseline(&self) -> f64 {
+        if self.min_loss.is_finite() {
+            self.min_loss
+        } else {
+            0.0
+        }
+    }
+
+    /// What the estimates are divided by: the mean shifted loss; while every loss seen is the
+    /// same (so that mean is 0), the mean loss itself, and 1 before any positive loss.
+    fn scale(&self) -> f64 {
+        if !self.adaptive_scale || self.n_losses == 0 {
+            return 1.0;
+        }
+        let mean = self.loss_sum / self.n_losses as f64;
+        [mean - self.baseline(), mean, 1.0]
+            .into_iter()
+            .find(|&s| s > 0.0)
+            .unwrap_or(1.0)
+    }
+
     fn probabilities(&self, arms: &[usize], t: u64) -> Vec<f64> {
         let eta = 2.0 / (t.max(1) as f64).sqrt();
-        let losses: Vec<f64> = arms.iter().map(|&a| self.loss_estimates[a]).collect();
+        let scale = self.scale();
+        let losses: Vec<f64> = arms
+            .iter()
+            .map(|&a| self.loss_estimates[a] / scale)
+            .collect();
         tsallis_weights(&losses, eta)
     }
 }
@@ -81,7 +141,14 @@ impl Algorithm for TsallisInf {
         // every other; the weights do not change when all estimates move together, so only
         // (loss - 1/2)/p is kept.
         let loss = 1.0 - reward;
-        self.loss_estimates[arm] += (loss - 0.5) / p;
+        if self.adaptive_scale {
+            self.loss_estimates[arm] += (loss - self.baseline()) / p;
+            self.min_loss = self.min_loss.min(loss);
+            self.loss_sum += loss;
+            self.n_losses += 1;
+        } else {
+            self.loss_estimates[arm] += (loss - 0.5) / p;
+        }
     }
     fn scores(&self, stats: &ArmStats, arms: &[usize], _: &[f64]) -> Vec<f64> {
         self.probabilities(arms, stats.total() + 1)
@@ -104,5 +171,26 @@ mod tests {
         let p = tsallis_weights(&[0.0, 1.0], 2.0);
         let x = -1.0 / p[0].sqrt();
         assert!((p[1] - 1.0 / (1.0 - x).powi(2)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn adaptive_scale_by_hand() {
+        let stats = ArmStats::default();
+        let mut t = TsallisInf::new(true);
+        t.ensure_arms(2);
+        // Round 1: uniform, arm 0 has loss 0.04 (reward 0.96): baseline 0, estimate 0.04 / 0.5.
+        t.last_probability = vec![0.5, 0.5];
+        t.learn(&stats, 0, 0.96, &[]);
+        assert!((t.loss_estimates[0] - 0.08).abs() < 1e-12);
+        assert!((t.scale() - 0.04).abs() < 1e-12);
+        // Round 2: arm 1 (p = 0.25) has loss 0.10: baseline is now 0.04.
+        t.last_probability = vec![0.75, 0.25];
+        t.learn(&stats, 1, 0.90, &[]);
+        assert!((t.loss_estimates[1] - 0.24).abs() < 1e-12);
+        // Mean loss 0.07, minus the baseline 0.04: the weights see (0.08, 0.24) / 0.03.
+        assert!((t.scale() - 0.03).abs() < 1e-12);
+        let p = t.probabilities(&[0, 1], 3);
+        let q = tsallis_weights(&[0.08 / 0.03, 0.24 / 0.03], 2.0 / 3f64.sqrt());
+        assert!((p[0] - q[0]).abs() < 1e-12 && p[0] > 0.5);
     }
 }

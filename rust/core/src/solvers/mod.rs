@@ -161,14 +161,30 @@ pub fn sor(
 /// The 5-point Laplacian of an `m x m` grid with Dirichlet boundaries, scaled: the matrix of
 /// one implicit Euler step of the heat equation, `I + c L`, with diffusion number `c`.
 pub fn heat_step_matrix(m: usize, c: f64) -> Result<Csr> {
-    if m == 0 {
-        return Err(param("grid", "must be at least 1"));
-    }
     if !(c.is_finite() && c >= 0.0) {
         return Err(param(
             "diffusion",
             format!("must be finite and >= 0, got {c}"),
         ));
+    }
+    five_point(m, 1.0 + 4.0 * c, -c)
+}
+
+/// The 5-point Laplacian `L` of an `m x m` grid (Dirichlet boundaries, diagonal 4) shifted by
+/// `s I`: the instances of "Learning to Relax"'s diagonal-shift experiments, positive definite
+/// for `s > -4 (1 - cos(pi / (m + 1)))`.
+pub fn shifted_laplacian_matrix(m: usize, s: f64) -> Result<Csr> {
+    if !(s.is_finite() && s > -4.0) {
+        return Err(param("shift", format!("must be finite and > -4, got {s}")));
+    }
+    five_point(m, 4.0 + s, -1.0)
+}
+
+/// An `m x m` grid's 5-point stencil with `diagonal` on the diagonal and `off` for each of the
+/// (up to four) neighbours, in CSR with sorted column indices.
+fn five_point(m: usize, diagonal: f64, off: f64) -> Result<Csr> {
+    if m == 0 {
+        return Err(param("grid", "must be at least 1"));
     }
     let n = m * m;
     let (mut indptr, mut indices, mut data) = (vec![0], vec![], vec![]);
@@ -180,17 +196,17 @@ pub fn heat_step_matrix(m: usize, c: f64) -> Result<Csr> {
                 data.push(v);
             };
             if r > 0 {
-                push(i - m, -c);
+                push(i - m, off);
             }
             if col > 0 {
-                push(i - 1, -c);
+                push(i - 1, off);
             }
-            push(i, 1.0 + 4.0 * c);
+            push(i, diagonal);
             if col + 1 < m {
-                push(i + 1, -c);
+                push(i + 1, off);
             }
             if r + 1 < m {
-                push(i + m, -c);
+                push(i + m, off);
             }
             indptr.push(indices.len());
         }
@@ -247,5 +263,16 @@ mod tests {
         let b = vec![1.0; 9];
         let rep = sor(&a, &b, &mut x, 1.2, 1e-10, 1000, false).unwrap();
         assert!(rep.converged);
+    }
+
+    #[test]
+    fn shifted_laplacian_by_hand() {
+        // 2x2 grid, shift 1: diagonal 5, each node has two neighbours at -1.
+        let a = shifted_laplacian_matrix(2, 1.0).unwrap();
+        assert_eq!(a.indptr, vec![0, 3, 6, 9, 12]);
+        assert_eq!(a.indices[..3], [0, 1, 2]);
+        assert_eq!(a.data[..3], [5.0, -1.0, -1.0]);
+        assert!(shifted_laplacian_matrix(2, f64::NAN).is_err());
+        assert!(shifted_laplacian_matrix(0, 0.0).is_err());
     }
 }
