@@ -214,9 +214,11 @@ def demo_relax(n_systems: int = 1000, seed: int = 0) -> dict[str, float]:
     }
     policies = {
         "Tsallis-INF": bandit.TsallisInf(seed=seed),
+        "Tsallis-INF, self-normalised": bandit.TsallisInf(adaptive_scale=True, seed=seed),
         "UCB(0.3)": bandit.UCB(delta=0.3, seed=seed),
         "Exp3-IX": bandit.Exp3IX(seed=seed),
         "LinUCB on the context": bandit.LinUCBDisjoint(alpha=0.3, seed=seed),
+        "ChebCB on the context": bandit.ChebCB(low=0.15, high=25.0, seed=seed),
     }
     for name, policy in _progress(policies.items(), len(policies), "bandits"):
         result = solvers.tune_sor(systems, policy, omegas, max_iter=max_iter)
