@@ -151,13 +151,37 @@ class ReferenceMoE:
                 leaf = e._root
                 if leaf is not None and hasattr(leaf, "traverse"):
                     leaf = leaf.traverse(x, until_leaf=True)
-                votes.append(leaf.stats.get(y, 0.0) if leaf is not None else 0.0)
+                votes.append(moa_vote(leaf, x, y) if leaf is not None else 0.0)
             mask[int(np.argmax(votes))] = 1.0
         for i in sorted(range(self.e), key=lambda e: (-logits[e], e))[: self.top_k]:
             self.experts[i].learn_one(x, y)
         self.buffer.append((z, mask))
         if len(self.buffer) == self.batch:
             self.step()
+
+
+def moa_vote(leaf, x, y):
+    """MOA's getVotesForInstance for class `y` at a naive-Bayes-adaptive leaf: the raw class
+    weight where the leaf predicts by majority class, else the class prior times the
+    likelihoods, not normalised over classes."""
+    weight = leaf.stats.get(y, 0.0)
+    total = sum(leaf.stats.values())
+    uses_nb = leaf.is_active() and leaf._nb_correct_weight >= leaf._mc_correct_weight
+    if not uses_nb or total <= 0:
+        return weight
+    if weight <= 0:
+        return 0.0
+    log_vote = math.log(weight / total)
+    for feature, splitter in leaf.splitters.items():
+        if feature not in x:
+            continue
+        if hasattr(splitter, "cond_log_proba"):
+            log_p = splitter.cond_log_proba(x[feature], y)
+            log_vote += log_p if log_p > -math.inf else 0.0
+        else:
+            p = splitter.cond_proba(x[feature], y)
+            log_vote += math.log(p) if p > 0 else 0.0
+    return math.exp(log_vote)
 
 
 def led_gradual(n=100_000, seed=1):
@@ -197,10 +221,11 @@ def test_agrees_with_a_pure_python_reference(name, make, d, n):
 
 
 @pytest.mark.parametrize(
-    "make, floor", [(sea_abrupt, 0.85), (led_gradual, 0.58)], ids=["SEA abrupt", "LED gradual"]
+    "make, floor", [(sea_abrupt, 0.855), (led_gradual, 0.64)], ids=["SEA abrupt", "LED gradual"]
 )
 def test_moe_data_on_100k_drifting_samples(make, floor):
-    # Measured 0.862 and 0.604 (the paper's 1M-sample figures: 0.891 and 0.731).
+    # Measured 0.867 and 0.665 (the paper's 1M-sample figures: 0.891 and 0.731); with the
+    # leaf's raw class weight as the fallback vote instead of MOA's vote, 0.862 and 0.604.
     X, y = make().arrays(100_000)
     curve = evaluate.prequential(moe.DriftMoEClassifier(seed=1), X, y)
     assert curve[-1] > floor
@@ -229,6 +254,31 @@ def test_dict_and_numpy_paths_build_the_same_model():
     for row, p in zip(X[:50].tolist(), proba, strict=True):
         expected = by_rows.predict_proba_one(dict(enumerate(row)))
         assert p == pytest.approx([expected[c] for c in sorted(expected)], abs=1e-12)
+
+
+def test_nominal_columns_match_the_dict_path_and_feed_the_router_their_codes():
+    # MOA's LED has nominal attributes: the trees see categories, the router the codes.
+    X, y = datasets.LED(seed=2, noise_percentage=0.1).arrays(1200)
+    nominal = list(range(X.shape[1]))
+    by_rows = moe.DriftMoEClassifier(
+        n_experts=4, batch_size=32, nominal_attributes=nominal, seed=5
+    )
+    for row, label in zip(X.tolist(), y.tolist(), strict=True):
+        by_rows.learn_one({j: int(v) for j, v in enumerate(row)}, label)
+    by_array = moe.DriftMoEClassifier(
+        n_experts=4, batch_size=32, nominal_attributes=nominal, seed=5
+    )
+    by_array.learn_many_np(X, y)
+    assert pickle.dumps(by_array) == pickle.dumps(by_rows)
+    # The router reads the codes: with all-zero inputs its first layer would get no gradient
+    # and keep its initial weights (those of a model that has seen one sample, no step yet).
+    fresh = moe.DriftMoEClassifier(n_experts=4, batch_size=32, nominal_attributes=nominal, seed=5)
+    fresh.learn_many_np(X[:1], y[:1])
+    assert not np.array_equal(by_array.router_parameters[0], fresh.router_parameters[0])
+    # Nominal experts split by category, not by threshold: the models differ.
+    numeric = moe.DriftMoEClassifier(n_experts=4, batch_size=32, seed=5)
+    numeric.learn_many_np(X, y)
+    assert pickle.dumps(numeric) != pickle.dumps(by_array)
 
 
 @pytest.mark.parametrize("params", list(moe.DriftMoEClassifier._unit_test_params()))

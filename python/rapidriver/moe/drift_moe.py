@@ -28,13 +28,15 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
     - `mode="data"` (MoE-Data): the expert with the highest router score predicts; the `top_k`
       highest-scoring experts learn each sample; the router's target is the multi-hot mask of
       the experts that were right (or, when none was, the one with the largest raw vote for the
-      true class), one optimiser step per mini-batch of `batch_size` samples.
+      true class: MOA's vote, i.e. the leaf's class weight where it predicts by majority class
+      and the unnormalised naive-Bayes score where it predicts by naive Bayes, as the paper's
+      MOA experts give it), one optimiser step per mini-batch of `batch_size` samples.
     - `mode="task"` (MoE-Task): one one-vs-rest tree per class (added as classes appear), every
       tree learns every sample, the router learns the one-hot class at every sample and
       predicts the class of its highest-scoring expert.
 
     The router reads the numeric features known when it is built (at the first sample learned,
-    by first appearance; a missing one reads 0, nominal ones are left to the trees). Dropout is
+    by first appearance; a missing one reads 0, a nominal one its code if that is a number). Dropout is
     applied while training and not when predicting; weight initialisation and dropout masks
     come from `seed`.
 
@@ -57,7 +59,9 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
     grace_period, delta, tau
         The experts' Hoeffding-tree settings.
     nominal_attributes
-        Names of features to treat as nominal.
+        Names of features to treat as nominal (for arrays: column numbers, whose values are
+        codes). The trees see them as categories; the router reads a code that is a number as
+        that number, as the paper's MOA streams (LED's attributes are nominal 0/1) do.
     seed
         Seed of the router's initialisation and dropout (None: a random one).
 

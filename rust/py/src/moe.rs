@@ -8,10 +8,11 @@ use crate::tree::{
 use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PySet};
+use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet};
 use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode};
 use rapidriver_core::snapshot;
 use rapidriver_core::tree::{HtConfig, Instance, LeafPrediction, Value};
+use std::collections::HashMap;
 
 fn config(p: &Bound<'_, PyDict>) -> PyResult<MoeConfig> {
     let mode = match get(p, "mode")?.extract::<String>().as_deref() {
@@ -75,18 +76,30 @@ impl PyDriftMoe {
         if self.core.input_dim().is_none() {
             self.slots = name_order(x.py(), &self.features)?;
         }
-        self.router_input();
+        self.router_input(x.py());
         Ok(())
     }
 
-    /// The router's input: numeric values of the features it reads (missing and nominal
-    /// ones are 0).
-    fn router_input(&mut self) {
+    /// The router's input: numeric values of the features it reads, nominal values that are
+    /// numbers (codes) as those numbers; missing and other nominal values are 0.
+    fn router_input(&mut self, py: Python<'_>) {
         let d = self.slots.iter().filter(|&&s| s != usize::MAX).count();
         self.z.clear();
         self.z.resize(d, 0.0);
         for &(f, v) in &self.x.items {
-            if let (Some(&slot), Value::Num(n)) = (self.slots.get(f), v) {
+            let number = match v {
+                Value::Num(n) => Some(n),
+                Value::Cat(id) => self
+                    .values
+                    .keys
+                    .get(id as usize)
+                    .map(|k| k.bind(py))
+                    .filter(|k| k.is_instance_of::<PyInt>() || k.is_instance_of::<PyFloat>())
+                    .and_then(|k| k.extract::<f64>().ok())
+                    .filter(|n| n.is_finite()),
+                Value::Missing => None,
+            };
+            if let (Some(&slot), Some(n)) = (self.slots.get(f), number) {
                 if let Some(z) = self.z.get_mut(slot) {
                     *z = n as f32;
                 }
@@ -149,6 +162,40 @@ impl PyDriftMoe {
             .collect()
     }
 
+    /// For each column named in `nominal_attributes`: declares its feature nominal and interns
+    /// every code in it as a value (an integral code as a Python int, so that it is the same
+    /// value as in a dict); other columns get `None`.
+    fn nominal_codes(
+        &mut self,
+        py: Python<'_>,
+        ids: &[usize],
+        d: usize,
+        values: &[f64],
+    ) -> PyResult<NominalCodes> {
+        let mut codes = Vec::with_capacity(d);
+        for (j, &f) in ids.iter().enumerate() {
+            let name = j.into_pyobject(py)?;
+            if f == usize::MAX || !self.nominal_names.bind(py).contains(&name)? {
+                codes.push(None);
+                continue;
+            }
+            self.core.set_nominal(f);
+            let mut map = HashMap::new();
+            for &v in values.iter().skip(j).step_by(d.max(1)) {
+                if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(v.to_bits()) {
+                    let obj = if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                        (v as i64).into_pyobject(py)?.into_any()
+                    } else {
+                        v.into_pyobject(py)?.into_any()
+                    };
+                    slot.insert(self.values.intern(&obj)? as u32);
+                }
+            }
+            codes.push(Some(map));
+        }
+        Ok(codes)
+    }
+
     fn labels(&mut self, y: &Bound<'_, PyAny>, n: usize) -> PyResult<Vec<usize>> {
         let labels = labels_of(y, n)?;
         labels.iter().map(|l| self.class_id(l)).collect()
@@ -182,13 +229,31 @@ fn name_order(py: Python<'_>, features: &Interner) -> PyResult<Vec<usize>> {
     Ok(slots)
 }
 
-fn fill(x: &mut Instance, z: &mut Vec<f32>, slots: &[usize], ids: &[usize], row: &[f64]) {
+/// Per array column: for a column declared nominal, the value id of each code (by its bits).
+type NominalCodes = Vec<Option<HashMap<u64, u32>>>;
+
+/// One array row as the trees' instance and the router's input. A nominal column's code goes
+/// to the trees as a nominal value and to the router as the number it is (MOA's LED).
+fn fill(
+    x: &mut Instance,
+    z: &mut Vec<f32>,
+    slots: &[usize],
+    ids: &[usize],
+    codes: &NominalCodes,
+    row: &[f64],
+) {
     x.clear();
     z.clear();
     z.resize(slots.iter().filter(|&&s| s != usize::MAX).count(), 0.0);
-    for (&f, &v) in ids.iter().zip(row) {
+    for (j, (&f, &v)) in ids.iter().zip(row).enumerate() {
         if f != usize::MAX {
-            x.push(f, Value::Num(v));
+            let value = match codes.get(j).and_then(|c| c.as_ref()) {
+                Some(map) => map
+                    .get(&v.to_bits())
+                    .map_or(Value::Missing, |&id| Value::Cat(id)),
+                None => Value::Num(v),
+            };
+            x.push(f, value);
             if let Some(&slot) = slots.get(f) {
                 if let Some(zs) = z.get_mut(slot) {
                     *zs = v as f32;
@@ -267,6 +332,7 @@ impl PyDriftMoe {
         let (n, d, values) = features_of(&arr)?;
         let ys = self.labels(y, n)?;
         let ids = self.columns(py, d, true)?;
+        let codes = self.nominal_codes(py, &ids, d, &values)?;
         if self.core.input_dim().is_none() {
             self.slots = name_order(py, &self.features)?;
         }
@@ -275,7 +341,14 @@ impl PyDriftMoe {
         let core = &mut self.core;
         let result = py.detach(|| -> Result<(), rapidriver_core::Error> {
             for (i, &c) in ys.iter().enumerate() {
-                fill(&mut inst, &mut z, &slots, &ids, &values[i * d..(i + 1) * d]);
+                fill(
+                    &mut inst,
+                    &mut z,
+                    &slots,
+                    &ids,
+                    &codes,
+                    &values[i * d..(i + 1) * d],
+                );
                 core.learn_one(&z, &inst, c)?;
             }
             Ok(())
@@ -295,6 +368,7 @@ impl PyDriftMoe {
             .map_err(|_| type_error("X", "a 2-d float array", x))?;
         let (n, d, values) = features_of(&arr)?;
         let ids = self.columns(py, d, false)?;
+        let codes = self.nominal_codes(py, &ids, d, &values)?;
         let k = self.sorted.len();
         let mut out = vec![0.0; n * k];
         if self.core.input_dim().is_some() {
@@ -304,6 +378,7 @@ impl PyDriftMoe {
                     &mut self.z,
                     &self.slots,
                     &ids,
+                    &codes,
                     &values[i * d..(i + 1) * d],
                 );
                 let p = self.core.predict_proba_one(&self.z, &self.x).py_err()?;
@@ -328,6 +403,7 @@ impl PyDriftMoe {
         let (n, d, values) = features_of(&arr)?;
         let ys = self.labels(y, n)?;
         let ids = self.columns(py, d, true)?;
+        let codes = self.nominal_codes(py, &ids, d, &values)?;
         if self.core.input_dim().is_none() {
             self.slots = name_order(py, &self.features)?;
         }
@@ -342,7 +418,14 @@ impl PyDriftMoe {
             let mut curve = Vec::with_capacity(n);
             let mut correct = 0usize;
             for (i, &c) in ys.iter().enumerate() {
-                fill(&mut inst, &mut z, &slots, &ids, &values[i * d..(i + 1) * d]);
+                fill(
+                    &mut inst,
+                    &mut z,
+                    &slots,
+                    &ids,
+                    &codes,
+                    &values[i * d..(i + 1) * d],
+                );
                 if core.input_dim().is_some() {
                     let p = core.predict_proba_one(&z, &inst)?;
                     let mut known: Vec<usize> = (0..p.len()).collect();

@@ -202,6 +202,33 @@ impl Leaf {
         self.stats.0.iter().filter(|(_, w)| *w != 0.0).count() < 2
     }
 
+    /// `log P(class) + sum_f log P(x_f | class)` from the leaf's statistics: the naive-Bayes
+    /// vote before normalisation over classes (`-inf` for a class of weight 0).
+    fn naive_bayes_log_vote(&self, x: &Instance, class: usize, weight: f64, total: f64) -> f64 {
+        if weight <= 0.0 {
+            return f64::NEG_INFINITY;
+        }
+        let mut vote = (weight / total).ln();
+        for (feature, splitter) in &self.splitters {
+            let v = x.get(*feature);
+            if v == Value::Missing {
+                continue;
+            }
+            match splitter.cond_log_proba(v, class) {
+                Some(lp) => {
+                    if lp > f64::NEG_INFINITY {
+                        vote += lp;
+                    }
+                }
+                None => {
+                    let p = splitter.cond_proba(v, class);
+                    vote += if p > 0.0 { p.ln() } else { 0.0 };
+                }
+            }
+        }
+        vote
+    }
+
     fn naive_bayes(&self, x: &Instance) -> ClassDist {
         let total = self.stats.total();
         if self.stats.is_empty() || total == 0.0 {
@@ -213,25 +240,9 @@ impl Leaf {
                 votes.0.push((class, 0.0));
                 continue;
             }
-            let mut vote = (weight / total).ln();
-            for (feature, splitter) in &self.splitters {
-                let v = x.get(*feature);
-                if v == Value::Missing {
-                    continue;
-                }
-                match splitter.cond_log_proba(v, class) {
-                    Some(lp) => {
-                        if lp > f64::NEG_INFINITY {
-                            vote += lp;
-                        }
-                    }
-                    None => {
-                        let p = splitter.cond_proba(v, class);
-                        vote += if p > 0.0 { p.ln() } else { 0.0 };
-                    }
-                }
-            }
-            votes.0.push((class, vote));
+            votes
+                .0
+                .push((class, self.naive_bayes_log_vote(x, class, weight, total)));
         }
         let max = votes
             .0
@@ -251,14 +262,29 @@ impl Leaf {
         votes
     }
 
-    pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
-        let use_nb = self.active
+    fn uses_naive_bayes(&self, cfg: &HtConfig) -> bool {
+        self.active
             && match cfg.leaf_prediction {
                 LeafPrediction::MajorityClass => false,
                 LeafPrediction::NaiveBayes => self.stats.total() >= cfg.nb_threshold,
                 LeafPrediction::NaiveBayesAdaptive => self.nb_correct >= self.mc_correct,
-            };
-        if use_nb {
+            }
+    }
+
+    /// MOA's `getClassVotes` for one class: the raw class weight where the leaf predicts by
+    /// majority class, the naive-Bayes vote (class prior times likelihoods, not normalised over
+    /// classes) where it predicts by naive Bayes.
+    fn moa_vote(&self, x: &Instance, class: usize, cfg: &HtConfig) -> f64 {
+        let weight = self.stats.get(class).unwrap_or(0.0);
+        let total = self.stats.total();
+        if !self.uses_naive_bayes(cfg) || total <= 0.0 {
+            return weight;
+        }
+        self.naive_bayes_log_vote(x, class, weight, total).exp()
+    }
+
+    pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
+        if self.uses_naive_bayes(cfg) {
             self.naive_bayes(x)
         } else {
             self.stats.normalized()
@@ -770,6 +796,16 @@ impl HoeffdingTreeClassifier {
         }
     }
 
+    /// MOA's vote (`getVotesForInstance`) for `class` at the leaf `x` reaches: the raw class
+    /// weight at a majority-class leaf, the unnormalised naive-Bayes vote at a naive-Bayes one
+    /// (0 if no leaf). Without allocating.
+    pub fn moa_vote(&self, x: &Instance, class: usize) -> f64 {
+        match self.leaf_for(x).map(|id| &self.nodes[id]) {
+            Some(Node::Leaf(l)) => l.moa_vote(x, class, &self.cfg),
+            _ => 0.0,
+        }
+    }
+
     /// The raw class weights of the leaf `x` reaches (DriftMoE reads these votes).
     pub fn leaf_votes(&self, x: &Instance) -> Vec<f64> {
         let mut out = vec![0.0; self.n_classes];
@@ -949,6 +985,39 @@ mod tests {
             x.push(i, Value::Num(v));
         }
         x
+    }
+
+    #[test]
+    fn moa_votes_are_raw_weights_or_unnormalised_naive_bayes() {
+        let samples = [(0.0, 0), (2.0, 0), (4.0, 1), (6.0, 1), (5.0, 1)];
+        let x = inst(&[1.0]);
+        // Majority-class leaves vote their raw class weights.
+        let mc = HtConfig {
+            leaf_prediction: LeafPrediction::MajorityClass,
+            ..HtConfig::default()
+        };
+        let mut t = HoeffdingTreeClassifier::new(mc).unwrap();
+        for &(v, c) in &samples {
+            t.learn_one(&inst(&[v]), c, 1.0).unwrap();
+        }
+        assert_eq!((t.moa_vote(&x, 0), t.moa_vote(&x, 1)), (2.0, 3.0));
+        // Naive-Bayes leaves: prior times likelihood, which normalised is the prediction.
+        let nb = HtConfig {
+            leaf_prediction: LeafPrediction::NaiveBayes,
+            ..HtConfig::default()
+        };
+        let mut t = HoeffdingTreeClassifier::new(nb).unwrap();
+        for &(v, c) in &samples {
+            t.learn_one(&inst(&[v]), c, 1.0).unwrap();
+        }
+        let votes = [t.moa_vote(&x, 0), t.moa_vote(&x, 1)];
+        let p = t.predict_proba_one(&x).unwrap();
+        let total = votes[0] + votes[1];
+        assert!((votes[0] / total - p[0]).abs() < 1e-12);
+        // Class 0: prior 2/5 times the normal density at 1 of mean 1, variance 2 (ddof 1).
+        let density = 1.0 / (2.0 * std::f64::consts::PI * 2.0).sqrt();
+        assert!((votes[0] - 0.4 * density).abs() < 1e-12, "{votes:?}");
+        assert_eq!(t.moa_vote(&x, 7), 0.0);
     }
 
     #[test]
