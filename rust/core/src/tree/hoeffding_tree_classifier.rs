@@ -235,14 +235,36 @@ impl Leaf {
             return ClassDist::default();
         }
         let mut votes = ClassDist(Vec::with_capacity(self.stats.len()));
-        for &(class, weight) in &self.stats.0 {
+        // Position of each class id in `votes` (MAX: weight 0, its vote stays 0): a table on
+        // the stack for the usual small class ids, so the splitters are walked feature by
+        // feature without searching for each class.
+        const TABLE: usize = 64;
+        let mut slot = [usize::MAX; TABLE];
+        let mut fits = true;
+        for (i, &(class, weight)) in self.stats.0.iter().enumerate() {
             if weight <= 0.0 {
                 votes.0.push((class, 0.0));
                 continue;
             }
-            votes
-                .0
-                .push((class, self.naive_bayes_log_vote(x, class, weight, total)));
+            votes.0.push((class, (weight / total).ln()));
+            match slot.get_mut(class) {
+                Some(s) => *s = i,
+                None => fits = false,
+            }
+        }
+        if fits {
+            for (feature, splitter) in &self.splitters {
+                let v = x.get(*feature);
+                if v != Value::Missing {
+                    splitter.add_log_likelihoods(v, &slot, &mut votes.0);
+                }
+            }
+        } else {
+            for (vote, &(class, weight)) in votes.0.iter_mut().zip(&self.stats.0) {
+                if weight > 0.0 {
+                    vote.1 = self.naive_bayes_log_vote(x, class, weight, total);
+                }
+            }
         }
         let max = votes
             .0
