@@ -256,6 +256,24 @@ def test_dict_and_numpy_paths_build_the_same_model():
         assert p == pytest.approx([expected[c] for c in sorted(expected)], abs=1e-12)
 
 
+@pytest.mark.parametrize("mode", ["data", "task"])
+def test_predicting_between_learning_steps_changes_nothing(mode):
+    # A prediction caches the router's scores for the learn_one of the same sample; the model
+    # must end up exactly where learning alone takes it, also when the inputs differ.
+    X, y = arrays(synth.SEA(seed=4), 800)
+    quiet = moe.DriftMoEClassifier(mode=mode, n_experts=4, batch_size=16, seed=2)
+    chatty = moe.DriftMoEClassifier(mode=mode, n_experts=4, batch_size=16, seed=2)
+    for i, (row, label) in enumerate(zip(X.tolist(), y.tolist(), strict=True)):
+        x = dict(enumerate(row))
+        chatty.predict_proba_one(x if i % 3 else dict(enumerate(X[i - 1].tolist())))
+        chatty.learn_one(x, label)
+        quiet.learn_one(x, label)
+    assert pickle.dumps(chatty) == pickle.dumps(quiet)
+    assert evaluate.prequential(chatty, X[:200], y[:200])[-1] == pytest.approx(
+        evaluate.prequential(quiet, X[:200], y[:200])[-1]
+    )
+
+
 def test_nominal_columns_match_the_dict_path_and_feed_the_router_their_codes():
     # MOA's LED has nominal attributes: the trees see categories, the router the codes.
     X, y = datasets.LED(seed=2, noise_percentage=0.1).arrays(1200)

@@ -113,6 +113,41 @@ pub struct DriftMoe {
     /// Scratch for the router's scores (not part of the state).
     #[serde(skip)]
     logits: Vec<f32>,
+    /// The router's scores of the last prediction, which the `learn_one` of the same sample
+    /// that follows it in a test-then-train loop reuses (not part of the state).
+    #[serde(skip)]
+    eval_cache: EvalCache,
+}
+
+/// The input and the router's evaluation-mode scores of the last prediction. The router does
+/// not change between a prediction and the next `learn_one`, so those scores are the ones that
+/// `learn_one` would compute again; any `learn_one` empties the cache.
+#[derive(Debug, Clone, Default)]
+struct EvalCache {
+    z: Vec<f32>,
+    logits: Vec<f32>,
+    valid: bool,
+}
+
+impl EvalCache {
+    fn store(&mut self, z: &[f32], logits: &[f32]) {
+        self.z.clear();
+        self.z.extend_from_slice(z);
+        self.logits.clear();
+        self.logits.extend_from_slice(logits);
+        self.valid = true;
+    }
+
+    fn get(&self, z: &[f32], outputs: usize) -> Option<&[f32]> {
+        (self.valid && self.z == z && self.logits.len() == outputs).then_some(&self.logits[..])
+    }
+}
+
+/// Scratch, not state: two models are equal whatever they have cached.
+impl PartialEq for EvalCache {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// Position of the first largest value.
@@ -157,6 +192,7 @@ impl DriftMoe {
             losses: vec![],
             last: LastStep::default(),
             logits: vec![],
+            eval_cache: EvalCache::default(),
         })
     }
 
@@ -257,10 +293,12 @@ impl DriftMoe {
         }
         self.see_class(y)?;
         self.ensure_router(z.len());
-        match self.cfg.mode {
+        let learned = match self.cfg.mode {
             MoeMode::Data => self.learn_data(z, x, y),
             MoeMode::Task => self.learn_task(z, x, y),
-        }
+        };
+        self.eval_cache.valid = false;
+        learned
     }
 
     fn learn_data(&mut self, z: &[f32], x: &Instance, y: usize) -> Result<()> {
@@ -271,7 +309,10 @@ impl DriftMoe {
         // The buffers of the last step are reused: no allocation here beyond the trees' own.
         let logits = &mut self.logits;
         logits.clear();
-        logits.extend_from_slice(router.forward(z, false, &mut self.rng));
+        match self.eval_cache.get(z, router.dims()[3]) {
+            Some(cached) => logits.extend_from_slice(cached),
+            None => logits.extend_from_slice(router.forward(z, false, &mut self.rng)),
+        }
         let chosen = argmax(logits);
         // Which experts were right before learning, for the router's target.
         let mask = &mut self.last.mask;
@@ -330,7 +371,10 @@ impl DriftMoe {
         let Some(router) = self.router.as_mut() else {
             return Ok(());
         };
-        let chosen = argmax(router.forward(z, false, &mut self.rng));
+        let chosen = match self.eval_cache.get(z, router.dims()[3]) {
+            Some(cached) => argmax(cached),
+            None => argmax(router.forward(z, false, &mut self.rng)),
+        };
         router.forward(z, true, &mut self.rng);
         let loss = router.backward(z, &mask, 1.0 / mask.len() as f32);
         router.step();
@@ -382,6 +426,7 @@ impl DriftMoe {
             });
         }
         let logits = router.forward(z, false, &mut self.rng);
+        self.eval_cache.store(z, logits);
         match self.cfg.mode {
             MoeMode::Data => {
                 if let Some(i) = argmax(logits) {
