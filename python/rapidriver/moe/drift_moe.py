@@ -36,9 +36,9 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
       predicts the class of its highest-scoring expert.
 
     The router reads the numeric features known when it is built (at the first sample learned,
-    by first appearance; a missing one reads 0, a nominal one its code if that is a number). Dropout is
-    applied while training and not when predicting; weight initialisation and dropout masks
-    come from `seed`.
+    by first appearance; a missing one reads 0, a nominal one its code if that is a number).
+    Dropout is applied while training and not when predicting; weight initialisation and
+    dropout masks come from `seed`.
 
     Parameters
     ----------
