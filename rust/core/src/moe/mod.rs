@@ -8,6 +8,7 @@
 //! - MoE-Task: one one-vs-rest tree per class, every tree learns every sample, the router learns
 //!   the one-hot class at every sample and predicts the class of its highest-scoring expert.
 
+mod kernels;
 pub mod router;
 
 use crate::error::{param, value, Result};

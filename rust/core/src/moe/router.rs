@@ -9,6 +9,7 @@
 // index loops say that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+use super::kernels::{adam_update, affine, outer_add, transposed_add};
 use rand::Rng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
@@ -87,32 +88,6 @@ fn xavier(rng: &mut Pcg64, fan_in: usize, fan_out: usize) -> Vec<f32> {
     (0..fan_in * fan_out)
         .map(|_| rng.random_range(-bound..=bound))
         .collect()
-}
-
-/// Dot product with eight independent partial sums, so that the compiler can keep them in
-/// one SIMD register (a single running sum is a dependency chain it may not reorder).
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
-    }
-    let mut sum = acc.iter().sum::<f32>();
-    for (x, y) in ra.iter().zip(rb) {
-        sum += x * y;
-    }
-    sum
-}
-
-/// `out = W x + b` for a row-major `W` of `out.len()` rows.
-fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
-    let n = x.len();
-    for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(n.max(1))).zip(b) {
-        *o = bias + dot(row, x);
-    }
 }
 
 /// Numerically stable binary cross-entropy with logits.
@@ -232,46 +207,22 @@ impl Router {
             s.d_out[k] = (sigmoid(s.out[k]) - target[k]) * scale;
         }
         for k in 0..e {
-            let dk = s.d_out[k];
-            g[B3][k] += dk;
-            let row = &mut g[W3][k * h2..(k + 1) * h2];
-            for (gw, a) in row.iter_mut().zip(&s.a2) {
-                *gw += dk * a;
-            }
+            g[B3][k] += s.d_out[k];
         }
+        outer_add(&mut g[W3][..e * h2], &s.d_out, &s.a2, false);
         s.d2.iter_mut().for_each(|v| *v = 0.0);
-        for k in 0..e {
-            let dk = s.d_out[k];
-            let row = &p[W3][k * h2..(k + 1) * h2];
-            for (dv, w) in s.d2.iter_mut().zip(row) {
-                *dv += dk * w;
-            }
-        }
+        transposed_add(&mut s.d2, &p[W3][..e * h2], &s.d_out, false);
         for j in 0..h2 {
             if s.z2[j] <= 0.0 {
                 s.d2[j] = 0.0;
             }
         }
         for j in 0..h2 {
-            let dj = s.d2[j];
-            g[B2][j] += dj;
-            if dj != 0.0 {
-                let row = &mut g[W2][j * h1..(j + 1) * h1];
-                for (gw, a) in row.iter_mut().zip(&s.a1) {
-                    *gw += dj * a;
-                }
-            }
+            g[B2][j] += s.d2[j];
         }
+        outer_add(&mut g[W2][..h2 * h1], &s.d2, &s.a1, true);
         s.d1.iter_mut().for_each(|v| *v = 0.0);
-        for j in 0..h2 {
-            let dj = s.d2[j];
-            if dj != 0.0 {
-                let row = &p[W2][j * h1..(j + 1) * h1];
-                for (dv, w) in s.d1.iter_mut().zip(row) {
-                    *dv += dj * w;
-                }
-            }
-        }
+        transposed_add(&mut s.d1, &p[W2][..h2 * h1], &s.d2, true);
         for i in 0..h1 {
             if s.z1[i] <= 0.0 {
                 s.d1[i] = 0.0;
@@ -280,15 +231,9 @@ impl Router {
             }
         }
         for i in 0..h1 {
-            let di = s.d1[i];
-            g[B1][i] += di;
-            if di != 0.0 {
-                let row = &mut g[W1][i * d..(i + 1) * d];
-                for (gw, xv) in row.iter_mut().zip(x) {
-                    *gw += di * xv;
-                }
-            }
+            g[B1][i] += s.d1[i];
         }
+        outer_add(&mut g[W1][..h1 * d], &s.d1, &x[..d], true);
         loss / e as f32
     }
 
@@ -313,18 +258,7 @@ impl Router {
                 &mut self.v[k],
             );
             let inv_bc2_sqrt = 1.0 / bc2_sqrt;
-            for (((pi, gi), mi), vi) in p
-                .iter_mut()
-                .zip(g.iter_mut())
-                .zip(m.iter_mut())
-                .zip(v.iter_mut())
-            {
-                *mi = beta1 * *mi + (1.0 - beta1) * *gi;
-                *vi = beta2 * *vi + (1.0 - beta2) * *gi * *gi;
-                // PyTorch's form: eps is added after the bias correction of the square root.
-                *pi -= step_size * *mi / (vi.sqrt() * inv_bc2_sqrt + eps);
-                *gi = 0.0;
-            }
+            adam_update(p, g, m, v, beta1, beta2, step_size, inv_bc2_sqrt, eps);
         }
     }
 
