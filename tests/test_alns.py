@@ -576,3 +576,35 @@ def test_knapsack_quality_matches_alns():
     assert ours.mean() >= 0.97 * greedy and theirs.mean() >= 0.97 * greedy
     se = np.sqrt(ours.var(ddof=1) / 10 + theirs.var(ddof=1) / 10)
     assert abs(ours.mean() - theirs.mean()) < max(0.01 * theirs.mean(), 3 * se)
+
+
+def test_rust_native_tsp_operators_reach_the_python_quality():
+    from rapidriver import _core
+
+    tsp = Tsp.random(20, seed=7)
+    coords = [tuple(c) for c in tsp.coords]
+    init = tsp.initial().objective()
+
+    def native(seed):
+        return _core.alns_run_native(
+            "tsp", {"coords": coords, "degree": 0.25},
+            select.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1)._core,
+            accept.SimulatedAnnealing(0.02 * init, 0.5, 0.99)._core,
+            stop.MaxIterations(250)._core, seed,
+        )
+
+    best, tour, record = native(1)
+    assert native(1)[0] == best
+    assert sorted(tour) == list(range(20))
+    assert best == pytest.approx(tsp.initial().__class__(tour, [], tsp.dist).objective())
+    assert len(record[0]) == 251
+    natives = np.array([native(s)[0] for s in range(10)])
+    pythons = _best_objectives(
+        ALNS, accept, select, stop, tsp, 3, 1, 250, (0.02 * init, 0.5, 0.99)
+    )
+    assert abs(natives.mean() - pythons.mean()) < 0.03 * pythons.mean()
+    with pytest.raises(ValueError, match="coords"):
+        _core.alns_run_native(
+            "tsp", {"coords": coords[:2], "degree": 0.25}, select.RandomSelect(3, 1)._core,
+            accept.HillClimbing()._core, stop.MaxIterations(1)._core,
+        )

@@ -949,6 +949,9 @@ fn alns_run_native<'py>(
             let run = py
                 .detach(|| iterate(&mut t, 0.0, &mut sel, &mut acc, &mut stp, &mut rng))
                 .py_err()?;
+            if let Some(e) = run.error {
+                return Err(to_py(e));
+            }
             (run.best.objective, None, run.statistics)
         }
         other => {

@@ -188,6 +188,9 @@ impl Problem for Trivial {
     fn objective(&mut self, state: &f64) -> Result<f64> {
         Ok(*state)
     }
+    fn context(&mut self, _: &f64) -> Result<Vec<f64>> {
+        Ok(vec![1.0, 0.5])
+    }
 }
 
 #[cfg(test)]
