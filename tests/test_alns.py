@@ -608,3 +608,14 @@ def test_rust_native_tsp_operators_reach_the_python_quality():
             "tsp", {"coords": coords[:2], "degree": 0.25}, select.RandomSelect(3, 1)._core,
             accept.HillClimbing()._core, stop.MaxIterations(1)._core,
         )
+
+
+def test_progress_bar_reports_the_iterations(capsys):
+    alns = ALNS(0, progress=True)
+    alns.add_destroy_operator(_plus_or_minus)
+    alns.add_repair_operator(_keep)
+    res = alns.iterate(S(0), select.RandomSelect(1, 1), accept.HillClimbing(),
+                       stop.MaxIterations(300))
+    err = capsys.readouterr().err
+    assert "300/300" in err and "ALNS" in err
+    assert len(res.statistics.objectives) == 301

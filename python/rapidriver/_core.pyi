@@ -305,6 +305,7 @@ class AlnsEngine:
         kwargs: dict[str, Any] | None,
         callbacks: list[Any],
         outcomes: list[Any],
+        progress: Any = None,
     ) -> tuple[Any, Any, tuple[Any, ...], BaseException | None]: ...
     def state_bytes(self) -> bytes: ...
     @staticmethod

@@ -19,6 +19,28 @@ __all__ = ["ALNS"]
 _OUTCOMES = list(Outcome)
 
 
+class _ProgressBar:
+    """A tqdm bar fed by the engine with (iterations, best objective) every 0.1 s."""
+
+    def __init__(self, total: int | None):
+        from tqdm.auto import tqdm
+
+        self._bar = tqdm(total=total, unit="it", desc="ALNS")
+        self._done = 0
+
+    def report(self, iterations: int, best: float) -> None:
+        self._bar.update(iterations - self._done)
+        self._done = iterations
+        self._bar.set_postfix(best=f"{best:.6g}", refresh=False)
+
+    def close(self) -> None:
+        self._bar.close()
+
+
+def _progress_bar(stop: Any) -> _ProgressBar:
+    return _ProgressBar(getattr(stop, "max_iterations", None))
+
+
 class _OperatorType(Protocol):
     __name__: str
 
@@ -54,6 +76,9 @@ class ALNS:
         and callbacks receive this generator; the engine's own draws (operator selection,
         random acceptance) come from a Rust generator seeded from it, so the same seed gives
         the same run.
+    progress
+        Show a tqdm progress bar (iterations and best objective, refreshed every 0.1 s)
+        during `iterate`. Not in alns; keyword only.
 
     Examples
     --------
@@ -80,7 +105,7 @@ class ALNS:
     42
     """
 
-    def __init__(self, rng: np.random.Generator | int | None = None):
+    def __init__(self, rng: np.random.Generator | int | None = None, *, progress: bool = False):
         if isinstance(rng, np.random.Generator):
             self._rng = rng
         elif rng is None or (isinstance(rng, (int, np.integer)) and not isinstance(rng, bool)):
@@ -93,6 +118,7 @@ class ALNS:
         self._d_ops: dict[str, _OperatorType] = {}
         self._r_ops: dict[str, _OperatorType] = {}
         self._on_outcome: dict[Outcome, Callable] = {}
+        self.progress = progress
 
     @property
     def destroy_operators(self) -> list[tuple[str, _OperatorType]]:
@@ -161,21 +187,29 @@ class ALNS:
         d_names = list(self._d_ops)
         r_names = list(self._r_ops)
         callbacks = [self._on_outcome.get(o) for o in _OUTCOMES]
+        bar = _progress_bar(stop) if self.progress else None
         start = time.perf_counter()
-        best, _current, record, error = self._engine.iterate(
-            initial_solution,
-            list(self._d_ops.values()),
-            list(self._r_ops.values()),
-            d_names,
-            r_names,
-            _native(op_select),
-            _native(accept),
-            _native(stop),
-            self._rng,
-            kwargs,
-            callbacks,
-            _OUTCOMES,
-        )
+        try:
+            best, _current, record, error = self._engine.iterate(
+                initial_solution,
+                list(self._d_ops.values()),
+                list(self._r_ops.values()),
+                d_names,
+                r_names,
+                _native(op_select),
+                _native(accept),
+                _native(stop),
+                self._rng,
+                kwargs,
+                callbacks,
+                _OUTCOMES,
+                None if bar is None else bar.report,
+            )
+            if bar is not None:
+                bar.report(len(record[0]) - 1, min(record[0]))
+        finally:
+            if bar is not None:
+                bar.close()
         result = Result(best, Statistics._from_core(start, record, d_names, r_names))
         if error is not None:
             try:

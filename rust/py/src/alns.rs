@@ -577,7 +577,17 @@ struct PyProblem<'py> {
     rng: Bound<'py, PyAny>,
     kwargs: Option<Bound<'py, PyDict>>,
     callbacks: [Option<Bound<'py, PyAny>>; 4],
+    progress: Option<Progress<'py>>,
 }
+
+/// Reports to a Python `progress(iterations, best_objective)` callable at most every
+/// `PROGRESS_SECONDS`, so that a progress bar costs nothing measurable per iteration.
+struct Progress<'py> {
+    report: Bound<'py, PyAny>,
+    last: std::time::Instant,
+}
+
+const PROGRESS_SECONDS: f64 = 0.1;
 
 impl<'py> PyProblem<'py> {
     fn call_op(
@@ -642,6 +652,15 @@ impl<'py> Problem for PyProblem<'py> {
                 Ok(true)
             }
         }
+    }
+    fn on_iteration(&mut self, stats: &Statistics, best: f64) -> Result<(), Fail> {
+        if let Some(p) = &mut self.progress {
+            if p.last.elapsed().as_secs_f64() >= PROGRESS_SECONDS {
+                p.report.call1((stats.iterations(), best))?;
+                p.last = std::time::Instant::now();
+            }
+        }
+        Ok(())
     }
 }
 
@@ -792,7 +811,7 @@ impl PyAlnsEngine {
     /// that ended the run early (or None). `outcomes` are the four values handed to custom
     /// selection schemes' `update`.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (initial, destroy, repair, destroy_names, repair_names, op_select, accept, stop, rng, kwargs, callbacks, outcomes))]
+    #[pyo3(signature = (initial, destroy, repair, destroy_names, repair_names, op_select, accept, stop, rng, kwargs, callbacks, outcomes, progress=None))]
     fn iterate<'py>(
         &mut self,
         py: Python<'py>,
@@ -808,6 +827,7 @@ impl PyAlnsEngine {
         kwargs: Option<Bound<'py, PyDict>>,
         callbacks: Vec<Option<Bound<'py, PyAny>>>,
         outcomes: Vec<Bound<'py, PyAny>>,
+        progress: Option<Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let callbacks: [Option<Bound<'py, PyAny>>; 4] = callbacks
             .try_into()
@@ -823,6 +843,10 @@ impl PyAlnsEngine {
             rng,
             kwargs,
             callbacks,
+            progress: progress.filter(|p| !p.is_none()).map(|report| Progress {
+                report,
+                last: std::time::Instant::now(),
+            }),
         };
         let shape = (problem.destroy.len(), problem.repair.len());
 

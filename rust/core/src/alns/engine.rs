@@ -55,6 +55,11 @@ pub trait Problem {
     ) -> Result<bool, Self::Error> {
         Ok(false)
     }
+    /// Called after every iteration with the statistics so far and the best objective (a
+    /// progress display); an error ends the run.
+    fn on_iteration(&mut self, _stats: &Statistics, _best: f64) -> Result<(), Self::Error> {
+        Ok(())
+    }
 }
 
 /// An operator selection scheme over (destroy, repair) pairs.
@@ -251,6 +256,10 @@ pub fn iterate<P: Problem>(
         let now = Instant::now();
         stats.push_runtime(now.duration_since(last).as_secs_f64());
         last = now;
+        if let Err(e) = lp.problem.on_iteration(&stats, best.objective) {
+            error = Some(e);
+            break;
+        }
     }
     Ok(Run {
         best,
