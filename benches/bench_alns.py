@@ -63,6 +63,21 @@ def best_of(fn, repeats: int) -> tuple[float, object]:
     return best, out
 
 
+def record(case: str, impl: str, n: int, seconds: float, base: float, **extra) -> dict:
+    """One result row; `base` is alns' seconds per iteration on the same case."""
+    row = {
+        "case": case,
+        "implementation": impl,
+        "n": n,
+        "seconds": seconds,
+        "per_iter_us": seconds / n * 1e6,
+        "objective": None,
+        "speedup_vs_alns": base / (seconds / n),
+    }
+    row.update(extra)
+    return row
+
+
 def overhead_cases(n_alns: dict[str, int], n_ours: int, repeats: int) -> list[dict]:
     import alns as ref
     from alns.accept import HillClimbing as RefHC
@@ -125,17 +140,7 @@ def overhead_cases(n_alns: dict[str, int], n_ours: int, repeats: int) -> list[di
             ("rapidriver (Python operators)", t_ours, n_ours),
             ("rapidriver (Rust operators)", t_native, n_ours),
         ]:
-            rows.append(
-                {
-                    "case": f"overhead/{case}",
-                    "implementation": impl,
-                    "n": m,
-                    "seconds": t,
-                    "per_iter_us": t / m * 1e6,
-                    "objective": None,
-                    "speedup_vs_alns": base / (t / m),
-                }
-            )
+            rows.append(record(f"overhead/{case}", impl, m, t, base))
     return rows
 
 
@@ -184,6 +189,7 @@ def tsp_cases(n_cities: int, iters: int, seeds: int, repeats: int) -> list[dict]
     t_native, obj_native = best_of(native_runs, repeats)
     total = iters * seeds
     base = t_ref / total
+    case = f"tsp{n_cities}/{iters} iterations x {seeds} seeds"
     rows = []
     for impl, t, objs in [
         ("alns", t_ref, obj_ref),
@@ -191,17 +197,12 @@ def tsp_cases(n_cities: int, iters: int, seeds: int, repeats: int) -> list[dict]
         ("rapidriver (Rust operators)", t_native, obj_native),
     ]:
         rows.append(
-            {
-                "case": f"tsp{n_cities}/{iters} iterations x {seeds} seeds",
-                "implementation": impl,
-                "n": total,
-                "seconds": t,
-                "per_iter_us": t / total * 1e6,
-                "objective": float(np.mean(objs)),
-                "objective_sd": float(np.std(objs, ddof=1)) if seeds > 1 else 0.0,
-                "initial_objective": init,
-                "speedup_vs_alns": base / (t / total),
-            }
+            record(
+                case, impl, total, t, base,
+                objective=float(np.mean(objs)),
+                objective_sd=float(np.std(objs, ddof=1)) if seeds > 1 else 0.0,
+                initial_objective=init,
+            )
         )
     return rows
 

@@ -45,6 +45,15 @@ impl From<PyErr> for Fail {
     }
 }
 
+/// The serialized state of a core object, for pickling.
+fn bytes_of<'py, T: serde::Serialize>(py: Python<'py>, core: &T) -> PyResult<Bound<'py, PyBytes>> {
+    Ok(PyBytes::new(py, &snapshot::to_bytes(core).py_err()?))
+}
+
+fn restore<T: serde::de::DeserializeOwned>(state: &[u8]) -> PyResult<T> {
+    snapshot::from_bytes(state).py_err()
+}
+
 fn get<'py>(p: &Bound<'py, PyDict>, name: &str) -> PyResult<Bound<'py, PyAny>> {
     p.get_item(name)?
         .ok_or_else(|| PyTypeError::new_err(format!("missing parameter `{name}`")))
@@ -248,13 +257,13 @@ impl PyAlnsSelect {
     }
 
     fn state_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &snapshot::to_bytes(&self.core).py_err()?))
+        bytes_of(py, &self.core)
     }
 
     #[staticmethod]
     fn from_bytes(state: &[u8]) -> PyResult<Self> {
         Ok(PyAlnsSelect {
-            core: snapshot::from_bytes(state).py_err()?,
+            core: restore(state)?,
         })
     }
 }
@@ -452,13 +461,13 @@ impl PyAlnsAccept {
     }
 
     fn state_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &snapshot::to_bytes(&self.core).py_err()?))
+        bytes_of(py, &self.core)
     }
 
     #[staticmethod]
     fn from_bytes(state: &[u8]) -> PyResult<Self> {
         Ok(PyAlnsAccept {
-            core: snapshot::from_bytes(state).py_err()?,
+            core: restore(state)?,
         })
     }
 }
@@ -530,13 +539,13 @@ impl PyAlnsStop {
     }
 
     fn state_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &snapshot::to_bytes(&self.core).py_err()?))
+        bytes_of(py, &self.core)
     }
 
     #[staticmethod]
     fn from_bytes(state: &[u8]) -> PyResult<Self> {
         Ok(PyAlnsStop {
-            core: snapshot::from_bytes(state).py_err()?,
+            core: restore(state)?,
         })
     }
 }
@@ -919,13 +928,13 @@ impl PyAlnsEngine {
     }
 
     fn state_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        Ok(PyBytes::new(py, &snapshot::to_bytes(&self.rng).py_err()?))
+        bytes_of(py, &self.rng)
     }
 
     #[staticmethod]
     fn from_bytes(state: &[u8]) -> PyResult<Self> {
         Ok(PyAlnsEngine {
-            rng: snapshot::from_bytes(state).py_err()?,
+            rng: restore(state)?,
         })
     }
 }

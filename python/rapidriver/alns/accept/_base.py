@@ -10,7 +10,7 @@ from rapidriver import _core
 from rapidriver.alns._rust import RustBacked
 from rapidriver.alns.state import State
 
-__all__ = ["AcceptanceCriterion", "RustCriterion"]
+__all__ = ["AcceptanceCriterion", "RustCriterion", "Scheduled", "fit"]
 
 
 class AcceptanceCriterion(Protocol):
@@ -40,3 +40,23 @@ class RustCriterion(RustBacked):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}()"
+
+
+class Scheduled(RustCriterion):
+    """A criterion whose value moves by `step` on the 'linear' or 'exponential' `method`."""
+
+    _step: float
+    _method: str
+
+    @property
+    def step(self) -> float:
+        return self._step
+
+    @property
+    def method(self) -> str:
+        return self._method
+
+
+def fit(kind: str, **params: Any) -> dict[str, Any]:
+    """The parameters that the Rust `kind` (an autofit rule) derives from `params`."""
+    return _core.AlnsAccept(kind, params).info()

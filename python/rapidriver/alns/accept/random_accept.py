@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from rapidriver.alns.accept._base import RustCriterion
+from rapidriver.alns.accept._base import Scheduled
 
 __all__ = ["RandomAccept"]
 
 
-class RandomAccept(RustCriterion):
+class RandomAccept(Scheduled):
     r"""Accepts an improving candidate, or any with probability $P$, as alns' `RandomAccept`.
 
     After each decision $P \gets \max(P_\text{end}, P - \gamma)$ (linear) or
@@ -48,14 +48,6 @@ class RandomAccept(RustCriterion):
     @property
     def end_prob(self) -> float:
         return self._end_prob
-
-    @property
-    def step(self) -> float:
-        return self._step
-
-    @property
-    def method(self) -> str:
-        return self._method
 
     @property
     def prob(self) -> float:

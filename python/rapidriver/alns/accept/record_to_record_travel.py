@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from rapidriver.alns.accept._base import RustCriterion
+from rapidriver.alns.accept._base import Scheduled, fit
 
 __all__ = ["RecordToRecordTravel", "ThresholdAccepting"]
 
 
-class RecordToRecordTravel(RustCriterion):
+class RecordToRecordTravel(Scheduled):
     r"""Record-to-record travel, as `alns.accept.RecordToRecordTravel`.
 
     Accepts when the candidate is at most $T$ worse than the best solution (``cmp_best``) or
@@ -74,14 +74,6 @@ class RecordToRecordTravel(RustCriterion):
         return self._end_threshold
 
     @property
-    def step(self) -> float:
-        return self._step
-
-    @property
-    def method(self) -> str:
-        return self._method
-
-    @property
     def cmp_best(self) -> bool:
         return self._cmp_best
 
@@ -101,18 +93,11 @@ class RecordToRecordTravel(RustCriterion):
     ) -> RecordToRecordTravel:
         """Thresholds at `start_gap` and `end_gap` times `init_obj`, with the step that
         reaches the end threshold in `num_iters` iterations."""
-        from rapidriver import _core
-
-        fitted = _core.AlnsAccept(
+        fitted = fit(
             "record_to_record_travel_autofit",
-            {
-                "init_obj": init_obj,
-                "start_gap": start_gap,
-                "end_gap": end_gap,
-                "num_iters": num_iters,
-                "method": method,
-            },
-        ).info()
+            init_obj=init_obj, start_gap=start_gap, end_gap=end_gap, num_iters=num_iters,
+            method=method,
+        )
         return cls(
             fitted["start_threshold"], fitted["end_threshold"], fitted["step"], method=method
         )

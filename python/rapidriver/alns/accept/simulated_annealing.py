@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from rapidriver.alns.accept._base import RustCriterion
+from rapidriver.alns.accept._base import Scheduled, fit
 
 __all__ = ["SimulatedAnnealing"]
 
 
-class SimulatedAnnealing(RustCriterion):
+class SimulatedAnnealing(Scheduled):
     r"""Simulated annealing with a temperature schedule, as `alns.accept.SimulatedAnnealing`.
 
     Accepts with probability $\exp((f(s) - f(s^c)) / T)$, then updates
@@ -68,14 +68,6 @@ class SimulatedAnnealing(RustCriterion):
         return self._end_temperature
 
     @property
-    def step(self) -> float:
-        return self._step
-
-    @property
-    def method(self) -> str:
-        return self._method
-
-    @property
     def temperature(self) -> float:
         """The current temperature."""
         return self._info()["temperature"]
@@ -92,16 +84,9 @@ class SimulatedAnnealing(RustCriterion):
         """The criterion that accepts a candidate `worse` (a fraction) worse than `init_obj`
         with probability `accept_prob` at the start, and reaches temperature 1 after
         `num_iters` iterations (Ropke & Pisinger 2006)."""
-        from rapidriver import _core
-
-        fitted = _core.AlnsAccept(
+        fitted = fit(
             "simulated_annealing_autofit",
-            {
-                "init_obj": init_obj,
-                "worse": worse,
-                "accept_prob": accept_prob,
-                "num_iters": num_iters,
-                "method": method,
-            },
-        ).info()
+            init_obj=init_obj, worse=worse, accept_prob=accept_prob, num_iters=num_iters,
+            method=method,
+        )
         return cls(fitted["start_temperature"], 1, fitted["step"], method=method)
