@@ -619,3 +619,31 @@ def test_progress_bar_reports_the_iterations(capsys):
     err = capsys.readouterr().err
     assert "300/300" in err and "ALNS" in err
     assert len(res.statistics.objectives) == 301
+
+
+def test_every_callback_fires_once_per_outcome_and_may_change_the_candidate():
+    alns = ALNS(2)
+    alns.add_destroy_operator(_plus_or_minus)
+    alns.add_repair_operator(_keep)
+    fired = {o: 0 for o in Outcome}
+    for outcome, register in [
+        (Outcome.BEST, alns.on_best), (Outcome.BETTER, alns.on_better),
+        (Outcome.ACCEPT, alns.on_accept), (Outcome.REJECT, alns.on_reject),
+    ]:
+        register(lambda cand, rng, o=outcome: fired.__setitem__(o, fired[o] + 1))
+    res = alns.iterate(S(0), select.RandomSelect(1, 1), accept.RandomAccept(0.5, 0.5, 0),
+                       stop.MaxIterations(400))
+    counts = res.statistics.destroy_operator_counts["_plus_or_minus"]
+    assert [fired[o] for o in Outcome] == counts
+    assert all(c > 0 for c in counts)
+
+    # A callback that improves a new best in place: the engine re-reads its objective.
+    def polish(cand, rng):
+        cand.v -= 0.5
+
+    alns = countdown_alns()
+    alns.on_best(polish)
+    res = alns.iterate(S(10), select.RandomSelect(1, 1), accept.HillClimbing(),
+                       stop.MaxIterations(2))
+    assert res.statistics.objectives.tolist() == [10, 8.5, 7.0]
+    assert res.best_state.v == 7.0
