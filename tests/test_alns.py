@@ -647,3 +647,37 @@ def test_every_callback_fires_once_per_outcome_and_may_change_the_candidate():
                        stop.MaxIterations(2))
     assert res.statistics.objectives.tolist() == [10, 8.5, 7.0]
     assert res.best_state.v == 7.0
+
+
+@pytest.mark.parametrize(
+    "policy",
+    [
+        bandit.EpsilonGreedy(epsilon=0.1, seed=0), bandit.UCB(delta=1.0), bandit.UCBTuned(),
+        bandit.KLUCB(c=0.0), bandit.ThompsonSampling(seed=0), bandit.BayesUCB(),
+        bandit.Exp3(gamma=0.1, seed=0), bandit.Exp3IX(seed=0), bandit.Softmax(tau=0.5, seed=0),
+        bandit.RandomPolicy(seed=0), bandit.DiscountedUCB(gamma=0.9),
+        bandit.SlidingWindowUCB(window=20), bandit.DiscountedThompsonSampling(gamma=0.9, seed=0),
+        bandit.GaussianThompsonSampling(seed=0), bandit.TsallisInf(seed=0),
+        bandit.LinUCBDisjoint(), bandit.LinTS(seed=0),
+    ],
+    ids=lambda p: type(p).__name__,
+)
+def test_every_bandit_policy_drives_the_engine(policy):
+    # Destroy 1 always improves by 1, destroy 0 does nothing: the policy should favour 1.
+    def idle(state, rng):
+        return Ctx(state.v)
+
+    def improve(state, rng):
+        return Ctx(state.v - 1)
+
+    alns = ALNS(0)
+    alns.add_destroy_operator(idle)
+    alns.add_destroy_operator(improve)
+    alns.add_repair_operator(_keep)
+    mab = select.MABSelector([1, 1, 0, 0], 2, 1, policy, seed=1)
+    res = alns.iterate(Ctx(0), mab, accept.HillClimbing(), stop.MaxIterations(200))
+    counts = res.statistics.destroy_operator_counts
+    assert sum(map(sum, counts.values())) == 200
+    assert counts["improve"][0] == -res.best_state.v
+    if not isinstance(policy, bandit.RandomPolicy):
+        assert counts["improve"][0] > 110, counts
