@@ -295,6 +295,7 @@ def test_mab_selector_contextual_and_mabwiser_policies():
         lambda: select.RandomSelect(2, 2, op_coupling=[[1, 1, 1]]),
         lambda: select.SegmentedRouletteWheel([1, 1, 1, 1], 0.5, 0, 1, 1),
         lambda: select.AlphaUCB([1, 1, 1, 1], 2.0, 1, 1),
+        lambda: select.RandomSelect(10**6, 10**6),
     ],
 )
 def test_bad_selection_parameters_raise_value_error(make):

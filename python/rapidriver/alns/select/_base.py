@@ -16,13 +16,17 @@ __all__ = ["OperatorSelectionScheme", "RustScheme"]
 
 
 def _coupling(num_destroy: int, num_repair: int, op_coupling: Any) -> np.ndarray:
+    """The coupling matrix, checked by the same Rust code as the built-in schemes use
+    (positive counts, a sane number of pairs, the shape, every destroy operator coupled)."""
     if op_coupling is None:
+        _core.AlnsSelect("random", {}, num_destroy, num_repair, None)
         return np.ones((num_destroy, num_repair), dtype=bool)
     coupling = np.atleast_2d(np.asarray(op_coupling, dtype=bool))
     if coupling.shape != (num_destroy, num_repair):
         raise ValueError(
             f"Coupling matrix of shape {coupling.shape}, expected {(num_destroy, num_repair)}."
         )
+    _core.AlnsSelect("random", {}, num_destroy, num_repair, coupling.ravel().tolist())
     return coupling
 
 
@@ -46,11 +50,6 @@ class OperatorSelectionScheme(ABC):
 
     def __init__(self, num_destroy: int, num_repair: int, op_coupling: Any = None):
         coupling = _coupling(num_destroy, num_repair, op_coupling)
-        # The Rust coupling check (positive counts, every destroy operator coupled).
-        self._check = _core.AlnsSelect(
-            "random", {}, num_destroy, num_repair, coupling.ravel().tolist()
-        )
-        del self._check
         self._num_destroy = num_destroy
         self._num_repair = num_repair
         self._op_coupling = coupling

@@ -21,7 +21,7 @@ impl LateAcceptanceHillClimbing {
             lookback_period,
             greedy,
             better_history,
-            history: VecDeque::with_capacity(lookback_period),
+            history: VecDeque::new(),
         }
     }
     pub fn history(&self) -> Vec<f64> {

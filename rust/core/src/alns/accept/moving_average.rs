@@ -24,7 +24,7 @@ impl MovingAverageThreshold {
         Ok(MovingAverageThreshold {
             eta,
             gamma,
-            history: VecDeque::with_capacity(gamma),
+            history: VecDeque::new(),
         })
     }
     pub fn history(&self) -> Vec<f64> {

@@ -17,6 +17,10 @@ use rand::Rng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
 
+/// The most (destroy, repair) pairs a scheme accepts: far beyond any practical ALNS, and a
+/// clear error instead of an allocation failure on a mistaken count.
+pub const MAX_PAIRS: usize = 1 << 24;
+
 /// Which destroy operator may be combined with which repair operator (row-major,
 /// `num_destroy x num_repair`); every destroy operator has at least one partner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -35,8 +39,20 @@ impl Coupling {
                 "missing destroy or repair operators: both counts must be positive",
             ));
         }
-        let allowed = allowed.unwrap_or_else(|| vec![true; num_destroy * num_repair]);
-        if allowed.len() != num_destroy * num_repair {
+        let pairs = num_destroy
+            .checked_mul(num_repair)
+            .filter(|&p| p <= MAX_PAIRS)
+            .ok_or_else(|| {
+                param(
+                    "num_destroy",
+                    format!(
+                        "{num_destroy} destroy x {num_repair} repair operators is more than \
+                         {MAX_PAIRS} pairs"
+                    ),
+                )
+            })?;
+        let allowed = allowed.unwrap_or_else(|| vec![true; pairs]);
+        if allowed.len() != pairs {
             return Err(param(
                 "op_coupling",
                 format!(
@@ -191,6 +207,8 @@ mod tests {
     #[test]
     fn coupling_checks_and_random_respects_it() {
         assert!(Coupling::new(0, 1, None).is_err());
+        assert!(Coupling::new(1 << 20, 1 << 20, None).is_err());
+        assert!(Coupling::new(usize::MAX, 2, None).is_err());
         assert!(Coupling::new(2, 2, Some(vec![true, false, false, false])).is_err());
         assert!(Coupling::new(2, 2, Some(vec![true])).is_err());
         let c = Coupling::new(2, 2, Some(vec![true, false, false, true])).unwrap();
