@@ -150,9 +150,9 @@ def tsp_cases(n_cities: int, iters: int, seeds: int, repeats: int) -> list[dict]
     import alns.select as ref_select
     import alns.stop as ref_stop
 
-    from rapidriver import _core
     from rapidriver.alns import ALNS, accept, select, stop
     from rapidriver.alns.examples import Tsp
+    from rapidriver.alns.native import solve_tsp
 
     tsp = Tsp.random(n_cities, seed=0)
     init = tsp.initial().objective()
@@ -173,15 +173,11 @@ def tsp_cases(n_cities: int, iters: int, seeds: int, repeats: int) -> list[dict]
     def native_runs():
         out = []
         for seed in range(seeds):
-            best, _, _ = _core.alns_run_native(
-                "tsp",
-                {"coords": [tuple(c) for c in tsp.coords], "degree": 0.25},
-                select.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1)._core,
-                accept.SimulatedAnnealing(*sa)._core,
-                stop.MaxIterations(iters)._core,
-                seed,
+            res = solve_tsp(
+                tsp.coords, select.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1),
+                accept.SimulatedAnnealing(*sa), stop.MaxIterations(iters), seed=seed,
             )
-            out.append(best)
+            out.append(float(res.statistics.objectives.min()))
         return out
 
     t_ref, obj_ref = best_of(lambda: python_runs(ref.ALNS, ref_accept, ref_select, ref_stop), 1)

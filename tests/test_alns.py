@@ -604,6 +604,24 @@ def test_rust_native_tsp_operators_reach_the_python_quality():
         ALNS, accept, select, stop, tsp, 3, 1, 250, (0.02 * init, 0.5, 0.99)
     )
     assert abs(natives.mean() - pythons.mean()) < 0.03 * pythons.mean()
+    from rapidriver.alns.native import solve_tsp
+
+    res = solve_tsp(tsp.coords, select.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1),
+                    accept.HillClimbing(), stop.MaxIterations(50), seed=0)
+    assert res.best_state == solve_tsp(
+        tsp.coords, select.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1), accept.HillClimbing(),
+        stop.MaxIterations(50), seed=0,
+    ).best_state
+    assert sum(sum(c) for c in res.statistics.destroy_operator_counts.values()) == 50
+    assert set(res.statistics.destroy_operator_counts) <= {
+        "random_removal", "path_removal", "worst_removal"
+    }
+    with pytest.raises(TypeError, match="accept"):
+        solve_tsp(tsp.coords, select.RandomSelect(3, 1), ref_accept.HillClimbing(),
+                  stop.MaxIterations(1))
+    with pytest.raises(ValueError, match="op_select"):
+        solve_tsp(tsp.coords, select.RandomSelect(2, 1), accept.HillClimbing(),
+                  stop.MaxIterations(1))
     with pytest.raises(ValueError, match="coords"):
         _core.alns_run_native(
             "tsp", {"coords": coords[:2], "degree": 0.25}, select.RandomSelect(3, 1)._core,

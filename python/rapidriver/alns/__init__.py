@@ -3,10 +3,10 @@
 Switching from alns is a change of import: ``from rapidriver.alns import ALNS`` and
 ``rapidriver.alns.select`` / ``.accept`` / ``.stop`` for the schemes and criteria. Operator
 selection can be driven by any `rapidriver.bandit` policy (`select.MABSelector`), as Balans
-does for MIP.
+does for MIP. `native.solve_tsp` runs Rust-written operators with no Python in the loop.
 """
 
-from rapidriver.alns import accept, select, stop
+from rapidriver.alns import accept, native, select, stop
 from rapidriver.alns.engine import ALNS
 from rapidriver.alns.outcome import Outcome
 from rapidriver.alns.result import Result
@@ -21,6 +21,7 @@ __all__ = [
     "State",
     "Statistics",
     "accept",
+    "native",
     "select",
     "stop",
 ]
