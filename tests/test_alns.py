@@ -700,3 +700,19 @@ def test_every_bandit_policy_drives_the_engine(policy):
     assert counts["improve"][0] == -res.best_state.v
     if not isinstance(policy, bandit.RandomPolicy):
         assert counts["improve"][0] > 110, counts
+
+
+def test_combined_stop_in_a_run_and_results_pickle():
+    alns = ALNS(0)
+    alns.add_destroy_operator(lambda s, rng: S(s.v), name="same")
+    alns.add_repair_operator(_keep)
+    either = stop.AnyOf(stop.MaxIterations(1000), stop.NoImprovement(7))
+    res = alns.iterate(S(3), select.RandomSelect(1, 1), accept.HillClimbing(), either)
+    # The best never improves: NoImprovement stops after 7 checks past the first.
+    assert len(res.statistics.objectives) == 1 + 7
+    again = pickle.loads(pickle.dumps(res))
+    assert again.best_state.v == 3
+    assert again.statistics.objectives.tolist() == res.statistics.objectives.tolist()
+    assert dict(again.statistics.destroy_operator_counts) == {"same": [0, 0, 7, 0]}
+    restored = pickle.loads(pickle.dumps(either))
+    assert restored._core.state_bytes() == either._core.state_bytes()
