@@ -716,3 +716,28 @@ def test_combined_stop_in_a_run_and_results_pickle():
     assert dict(again.statistics.destroy_operator_counts) == {"same": [0, 0, 7, 0]}
     restored = pickle.loads(pickle.dumps(either))
     assert restored._core.state_bytes() == either._core.state_bytes()
+
+
+def test_rust_native_knapsack_reaches_the_python_quality():
+    from rapidriver.alns.native import solve_knapsack
+
+    ks = Knapsack.random(30, seed=2)
+    sa = (20, 0.5, 0.98)
+
+    def native(seed):
+        return solve_knapsack(
+            ks.values, ks.weights, ks.capacity, select.RouletteWheel([25, 5, 1, 0], 0.8, 1, 2),
+            accept.SimulatedAnnealing(*sa), stop.MaxIterations(200), seed=seed,
+        )
+
+    res = native(0)
+    packed = res.best_state
+    assert ks.weights[packed].sum() <= ks.capacity
+    assert -ks.values[packed].sum() == res.statistics.objectives.min()
+    assert native(0).best_state == packed
+    natives = np.array([-native(s).statistics.objectives.min() for s in range(10)])
+    pythons = -_best_objectives(ALNS, accept, select, stop, ks, 1, 2, 200, sa)
+    assert abs(natives.mean() - pythons.mean()) < 0.01 * pythons.mean()
+    with pytest.raises(ValueError, match="weights"):
+        solve_knapsack([1, 2], [1], 3, select.RandomSelect(1, 2), accept.HillClimbing(),
+                       stop.MaxIterations(1))

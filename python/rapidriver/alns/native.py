@@ -1,10 +1,12 @@
 """ALNS on problems whose operators are written in Rust: the whole run happens in the core, with
 the GIL released and no Python call per iteration.
 
-The Euclidean TSP here has the operators of `rapidriver.alns.examples.Tsp` (random, path and
-worst removal of `degree` of the cities, greedy insertion in random order), implemented in
-`rust/core/src/alns/problems.rs`; the built-in selection, acceptance and stopping objects of
-`rapidriver.alns` drive it and keep their state afterwards, as in `ALNS.iterate`.
+The Euclidean TSP and the 0/1 knapsack here have the operators of
+`rapidriver.alns.examples.Tsp` and `examples.Knapsack` (random, path and worst removal of
+`degree` of the cities, greedy insertion in random order; random removal of `degree` of the
+packed items, greedy or random insertion), implemented in `rust/core/src/alns/problems.rs`.
+The built-in selection, acceptance and stopping objects of `rapidriver.alns` drive them and keep
+their state afterwards, as in `ALNS.iterate`.
 """
 
 from __future__ import annotations
@@ -18,11 +20,20 @@ from rapidriver import _core
 from rapidriver.alns.result import Result
 from rapidriver.alns.statistics import Statistics
 
-__all__ = ["TSP_DESTROY", "TSP_REPAIR", "solve_tsp"]
+__all__ = [
+    "KNAPSACK_DESTROY",
+    "KNAPSACK_REPAIR",
+    "TSP_DESTROY",
+    "TSP_REPAIR",
+    "solve_knapsack",
+    "solve_tsp",
+]
 
 #: The names of the Rust TSP operators, in the order a selection scheme numbers them.
 TSP_DESTROY = ["random_removal", "path_removal", "worst_removal"]
 TSP_REPAIR = ["greedy_repair"]
+KNAPSACK_DESTROY = ["random_removal"]
+KNAPSACK_REPAIR = ["greedy_repair", "random_repair"]
 
 
 def _core_of(obj: Any, name: str, kind: type) -> Any:
@@ -81,13 +92,80 @@ def solve_tsp(
     points = np.asarray(coords, dtype=float)
     if points.ndim != 2 or points.shape[1] != 2:
         raise ValueError(f"`coords` must be an (n, 2) array, got shape {points.shape}")
+    params = {"coords": [tuple(p) for p in points.tolist()], "degree": degree}
+    return _run("tsp", params, op_select, accept, stop, seed, TSP_DESTROY, TSP_REPAIR)
+
+
+def solve_knapsack(
+    values: Any,
+    weights: Any,
+    capacity: float,
+    op_select: Any,
+    accept: Any,
+    stop: Any,
+    degree: float = 0.25,
+    seed: int | None = None,
+) -> Result:
+    """Runs ALNS with the Rust 0/1 knapsack operators from the empty knapsack.
+
+    Parameters
+    ----------
+    values
+        Item values (finite).
+    weights
+        Item weights (positive), as many as values.
+    capacity
+        The knapsack's capacity (>= 0).
+    op_select, accept, stop, seed
+        As for `solve_tsp`; the scheme is for 1 destroy and 2 repair operators
+        (`KNAPSACK_DESTROY`, `KNAPSACK_REPAIR`).
+    degree
+        The fraction of the packed items the destroy operator removes, in (0, 1).
+
+    Returns
+    -------
+    Result
+        ``best_state`` is the list of packed items; objectives are minus the packed value.
+
+    Examples
+    --------
+    >>> from rapidriver.alns.accept import HillClimbing
+    >>> from rapidriver.alns.native import solve_knapsack
+    >>> from rapidriver.alns.select import RandomSelect
+    >>> from rapidriver.alns.stop import MaxIterations
+    >>> result = solve_knapsack([6, 5, 5], [3, 2, 2], 4, RandomSelect(1, 2), HillClimbing(),
+    ...                         MaxIterations(50), degree=0.5, seed=0)
+    >>> result.best_state, result.statistics.objectives.min()
+    ([1, 2], np.float64(-10.0))
+    """
+    params = {
+        "values": np.asarray(values, dtype=float).tolist(),
+        "weights": np.asarray(weights, dtype=float).tolist(),
+        "capacity": capacity,
+        "degree": degree,
+    }
+    return _run(
+        "knapsack", params, op_select, accept, stop, seed, KNAPSACK_DESTROY, KNAPSACK_REPAIR
+    )
+
+
+def _run(
+    kind: str,
+    params: dict[str, Any],
+    op_select: Any,
+    accept: Any,
+    stop: Any,
+    seed: int | None,
+    destroy_names: list[str],
+    repair_names: list[str],
+) -> Result:
     start = time.perf_counter()
-    _, tour, record = _core.alns_run_native(
-        "tsp",
-        {"coords": [tuple(p) for p in points.tolist()], "degree": degree},
+    _, best, record = _core.alns_run_native(
+        kind,
+        params,
         _core_of(op_select, "op_select", _core.AlnsSelect),
         _core_of(accept, "accept", _core.AlnsAccept),
         _core_of(stop, "stop", _core.AlnsStop),
         seed,
     )
-    return Result(tour, Statistics._from_core(start, record, TSP_DESTROY, TSP_REPAIR))
+    return Result(best, Statistics._from_core(start, record, destroy_names, repair_names))

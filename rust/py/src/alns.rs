@@ -19,7 +19,7 @@ use rapidriver_core::alns::accept::{
     GreatDeluge, LateAcceptanceHillClimbing, MovingAverageThreshold, NonLinearGreatDeluge,
     RandomAccept, RecordToRecordTravel, SimulatedAnnealing,
 };
-use rapidriver_core::alns::problems::{Trivial, Tsp};
+use rapidriver_core::alns::problems::{Knapsack, Trivial, Tsp};
 use rapidriver_core::alns::select::{
     AlphaUcb, Coupling, MabSelector, RouletteWheel, SegmentedRouletteWheel,
 };
@@ -939,9 +939,33 @@ impl PyAlnsEngine {
     }
 }
 
-/// Runs a Rust-native problem (`"tsp"` with `coords` and `degree`, or `"trivial"` with
-/// `num_destroy` and `num_repair`) with the GIL released. Returns `(best objective, best tour
-/// or None, statistics)`.
+/// One run of a Rust problem with the GIL released; a failure during the run is raised.
+fn run_native<P>(
+    py: Python<'_>,
+    problem: &mut P,
+    initial: P::State,
+    select: &mut Selection,
+    accept: &mut Acceptance,
+    stop: &mut Stopping,
+    rng: &mut Pcg64,
+) -> PyResult<Run<P::State, Error>>
+where
+    P: Problem<Error = Error> + Send,
+    P::State: Send,
+{
+    let run = py
+        .detach(|| iterate(problem, initial, select, accept, stop, rng))
+        .py_err()?;
+    match run.error {
+        Some(e) => Err(to_py(e)),
+        None => Ok(run),
+    }
+}
+
+/// Runs a Rust-native problem (`"tsp"` with `coords` and `degree`, `"knapsack"` with
+/// `values`, `weights`, `capacity` and `degree`, or `"trivial"` with `num_destroy` and
+/// `num_repair`) with the GIL released. Returns `(best objective, best tour or packed items or
+/// None, statistics)`.
 #[pyfunction]
 #[pyo3(signature = (kind, params, op_select, accept, stop, seed=None))]
 fn alns_run_native<'py>(
@@ -962,29 +986,34 @@ fn alns_run_native<'py>(
             let coords: Vec<(f64, f64)> = get(params, "coords")?.extract()?;
             let mut tsp = Tsp::new(&coords, param_f64(params, "degree")?).py_err()?;
             let init = tsp.identity_tour();
-            let run = py
-                .detach(|| iterate(&mut tsp, init, &mut sel, &mut acc, &mut stp, &mut rng))
-                .py_err()?;
-            if let Some(e) = run.error {
-                return Err(to_py(e));
-            }
+            let run = run_native(py, &mut tsp, init, &mut sel, &mut acc, &mut stp, &mut rng)?;
             (
                 run.best.objective,
                 Some(run.best.state.order),
                 run.statistics,
             )
         }
+        "knapsack" => {
+            let mut ks = Knapsack::new(
+                get(params, "values")?.extract()?,
+                get(params, "weights")?.extract()?,
+                param_f64(params, "capacity")?,
+                param_f64(params, "degree")?,
+            )
+            .py_err()?;
+            let init = ks.empty();
+            let run = run_native(py, &mut ks, init, &mut sel, &mut acc, &mut stp, &mut rng)?;
+            let packed: Vec<usize> = (0..run.best.state.len())
+                .filter(|&i| run.best.state[i])
+                .collect();
+            (run.best.objective, Some(packed), run.statistics)
+        }
         "trivial" => {
             let mut t = Trivial {
                 num_destroy: param_count(params, "num_destroy")? as usize,
                 num_repair: param_count(params, "num_repair")? as usize,
             };
-            let run = py
-                .detach(|| iterate(&mut t, 0.0, &mut sel, &mut acc, &mut stp, &mut rng))
-                .py_err()?;
-            if let Some(e) = run.error {
-                return Err(to_py(e));
-            }
+            let run = run_native(py, &mut t, 0.0, &mut sel, &mut acc, &mut stp, &mut rng)?;
             (run.best.objective, None, run.statistics)
         }
         other => {

@@ -162,6 +162,113 @@ impl Problem for Tsp {
     }
 }
 
+/// A 0/1 knapsack with the operators of `rapidriver.alns.examples.Knapsack`: random removal of
+/// `degree` of the packed items, then greedy insertion by value/weight ratio (perturbed by a
+/// uniform factor in [0.9, 1.1]) or insertion in random order. The objective is minus the
+/// packed value, so that ALNS minimises it.
+#[derive(Debug, Clone)]
+pub struct Knapsack {
+    values: Vec<f64>,
+    weights: Vec<f64>,
+    capacity: f64,
+    degree: f64,
+}
+
+impl Knapsack {
+    pub fn new(values: Vec<f64>, weights: Vec<f64>, capacity: f64, degree: f64) -> Result<Self> {
+        if values.is_empty() || values.len() != weights.len() {
+            return Err(param(
+                "weights",
+                format!(
+                    "needs as many weights as values (at least one), got {} and {}",
+                    weights.len(),
+                    values.len()
+                ),
+            ));
+        }
+        if values.iter().chain(&weights).any(|v| !v.is_finite())
+            || weights.iter().any(|&w| w <= 0.0)
+        {
+            return Err(param(
+                "weights",
+                "values must be finite and weights positive",
+            ));
+        }
+        if !(capacity.is_finite() && capacity >= 0.0) {
+            return Err(param("capacity", format!("must be >= 0, got {capacity}")));
+        }
+        if !(degree > 0.0 && degree < 1.0) {
+            return Err(param("degree", format!("must be in (0, 1), got {degree}")));
+        }
+        Ok(Knapsack {
+            values,
+            weights,
+            capacity,
+            degree,
+        })
+    }
+
+    /// Nothing packed.
+    pub fn empty(&self) -> Vec<bool> {
+        vec![false; self.values.len()]
+    }
+
+    fn fill(&self, mut packed: Vec<bool>, order: impl Iterator<Item = usize>) -> Vec<bool> {
+        let used: f64 = (0..packed.len())
+            .filter(|&i| packed[i])
+            .map(|i| self.weights[i])
+            .sum();
+        let mut room = self.capacity - used;
+        for i in order {
+            if !packed[i] && self.weights[i] <= room {
+                packed[i] = true;
+                room -= self.weights[i];
+            }
+        }
+        packed
+    }
+}
+
+impl Problem for Knapsack {
+    type State = Vec<bool>;
+    type Error = Error;
+
+    fn num_destroy(&self) -> usize {
+        1
+    }
+    fn num_repair(&self) -> usize {
+        2
+    }
+    fn destroy(&mut self, _: usize, current: &Vec<bool>, rng: &mut Pcg64) -> Result<Vec<bool>> {
+        let mut packed = current.clone();
+        let mut items: Vec<usize> = (0..packed.len()).filter(|&i| packed[i]).collect();
+        let k = ((items.len() as f64 * self.degree) as usize)
+            .max(1)
+            .min(items.len());
+        items.shuffle(rng);
+        items.iter().take(k).for_each(|&i| packed[i] = false);
+        Ok(packed)
+    }
+    fn repair(&mut self, op: usize, destroyed: Vec<bool>, rng: &mut Pcg64) -> Result<Vec<bool>> {
+        let mut order: Vec<usize> = (0..destroyed.len()).collect();
+        if op == 0 {
+            let keys: Vec<f64> = (0..destroyed.len())
+                .map(|i| self.values[i] / self.weights[i] * rng.random_range(0.9..1.1))
+                .collect();
+            order.sort_by(|&a, &b| keys[b].total_cmp(&keys[a]));
+        } else {
+            order.shuffle(rng);
+        }
+        Ok(self.fill(destroyed, order.into_iter()))
+    }
+    fn objective(&mut self, state: &Vec<bool>) -> Result<f64> {
+        Ok(-(0..state.len())
+            .filter(|&i| state[i])
+            .map(|i| self.values[i])
+            .sum::<f64>())
+    }
+}
+
 /// Operators that do nothing on a one-number state: what is left is the engine's own cost.
 #[derive(Debug, Clone)]
 pub struct Trivial {
@@ -229,6 +336,25 @@ mod tests {
             r.sort();
             assert_eq!(r, (0..12).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn knapsack_operators_stay_feasible_and_find_the_optimum() {
+        // Values 6, 5, 5 with weights 3, 2, 2 and capacity 4: the optimum packs items 1 and 2.
+        let mut ks = Knapsack::new(vec![6.0, 5.0, 5.0], vec![3.0, 2.0, 2.0], 4.0, 0.5).unwrap();
+        let mut rng = Pcg64::seed_from_u64(0);
+        let greedy = ks.repair(0, ks.empty(), &mut rng).unwrap();
+        assert_eq!(ks.objective(&greedy).unwrap(), -10.0); // ratios 2, 2.5, 2.5
+        let mut select = Selection::Random(Coupling::new(1, 2, None).unwrap());
+        let mut accept = Acceptance::HillClimbing;
+        let mut stop = Stopping::max_iterations(50);
+        let init = ks.empty();
+        let run = iterate(&mut ks, init, &mut select, &mut accept, &mut stop, &mut rng).unwrap();
+        assert_eq!(run.best.objective, -10.0);
+        assert_eq!(run.best.state, vec![false, true, true]);
+        assert!(Knapsack::new(vec![1.0], vec![0.0], 1.0, 0.5).is_err());
+        assert!(Knapsack::new(vec![1.0], vec![1.0, 2.0], 1.0, 0.5).is_err());
+        assert!(Knapsack::new(vec![1.0], vec![1.0], -1.0, 0.5).is_err());
     }
 
     #[test]
