@@ -14,9 +14,10 @@ Two parts, both in one process, best of three repeats:
    contextual ones read a 2-feature context from the state). Ours runs the same Python
    operators, and also Rust-native no-op operators (no Python in the loop).
 2. Solution quality on a Euclidean TSP (random, path and worst removal, greedy insertion;
-   `rapidriver.alns.examples.Tsp`), roulette wheel and simulated annealing, the same number of
-   iterations for both engines over several seeds: mean best tour length and time per
-   iteration; ours also with the core's Rust TSP operators.
+   `rapidriver.alns.examples.Tsp`) and a 0/1 knapsack (random removal, greedy and random
+   insertion; `examples.Knapsack`, objective minus the packed value), roulette wheel and
+   simulated annealing, the same number of iterations for both engines over several seeds:
+   mean best objective and time per iteration; ours also with the core's Rust operators.
 
 Results: `benches/results/alns.json` (one record per case and implementation: n, seconds,
 microseconds per iteration, mean objective, speed-up over alns) and `alns.md`.
@@ -144,48 +145,67 @@ def overhead_cases(n_alns: dict[str, int], n_ours: int, repeats: int) -> list[di
     return rows
 
 
-def tsp_cases(n_cities: int, iters: int, seeds: int, repeats: int) -> list[dict]:
+def quality_cases(kind: str, size: int, iters: int, seeds: int, repeats: int) -> list[dict]:
+    """Mean best objective of both engines on the TSP or the knapsack, same iterations."""
     import alns as ref
     import alns.accept as ref_accept
     import alns.select as ref_select
     import alns.stop as ref_stop
 
     from rapidriver.alns import ALNS, accept, select, stop
-    from rapidriver.alns.examples import Tsp
-    from rapidriver.alns.native import solve_tsp
+    from rapidriver.alns.examples import Knapsack, Tsp
+    from rapidriver.alns.native import solve_knapsack, solve_tsp
 
-    tsp = Tsp.random(n_cities, seed=0)
-    init = tsp.initial().objective()
-    sa = (0.02 * init, 1.0, (1.0 / (0.02 * init)) ** (1.0 / iters))
+    if kind == "tsp":
+        problem = Tsp.random(size, seed=0)
+        shape = (3, 1)
+        init = problem.initial().objective()
+        start_temp = 0.02 * init
+
+        def native(sel, acc, stp, seed):
+            return solve_tsp(problem.coords, sel, acc, stp, seed=seed)
+    else:
+        problem = Knapsack.random(size, seed=0)
+        shape = (1, 2)
+        init = problem.initial().objective()
+        start_temp = 0.02 * float(problem.values.sum())
+
+        def native(sel, acc, stp, seed):
+            return solve_knapsack(
+                problem.values, problem.weights, problem.capacity, sel, acc, stp, seed=seed
+            )
+
+    sa = (start_temp, 1.0, (1.0 / start_temp) ** (1.0 / iters))
 
     def python_runs(lib, acc, sel, stp):
         out = []
         for seed in range(seeds):
             engine = lib(np.random.default_rng(seed))
-            tsp.register(engine)
+            problem.register(engine)
             res = engine.iterate(
-                tsp.initial(), sel.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1),
+                problem.initial(), sel.RouletteWheel([25, 5, 1, 0], 0.8, *shape),
                 acc.SimulatedAnnealing(*sa), stp.MaxIterations(iters),
             )
             out.append(res.best_state.objective())
         return out
 
     def native_runs():
-        out = []
-        for seed in range(seeds):
-            res = solve_tsp(
-                tsp.coords, select.RouletteWheel([25, 5, 1, 0], 0.8, 3, 1),
-                accept.SimulatedAnnealing(*sa), stop.MaxIterations(iters), seed=seed,
+        return [
+            float(
+                native(
+                    select.RouletteWheel([25, 5, 1, 0], 0.8, *shape),
+                    accept.SimulatedAnnealing(*sa), stop.MaxIterations(iters), seed,
+                ).statistics.objectives.min()
             )
-            out.append(float(res.statistics.objectives.min()))
-        return out
+            for seed in range(seeds)
+        ]
 
     t_ref, obj_ref = best_of(lambda: python_runs(ref.ALNS, ref_accept, ref_select, ref_stop), 1)
     t_ours, obj_ours = best_of(lambda: python_runs(ALNS, accept, select, stop), 1)
     t_native, obj_native = best_of(native_runs, repeats)
     total = iters * seeds
     base = t_ref / total
-    case = f"tsp{n_cities}/{iters} iterations x {seeds} seeds"
+    case = f"{kind}{size}/{iters} iterations x {seeds} seeds"
     rows = []
     for impl, t, objs in [
         ("alns", t_ref, obj_ref),
@@ -211,12 +231,16 @@ def main(argv: list[str] | None = None) -> None:
     if args.quick:
         n_alns = {"roulette": 2000, "mab-ucb1": 300, "mab-linucb": 60}
         n_ours, repeats = 20_000, 2
-        tsp = (30, 200, 3)
+        tsp, knapsack = (30, 200, 3), (40, 200, 3)
     else:
         n_alns = {"roulette": 20_000, "mab-ucb1": 2000, "mab-linucb": 400}
         n_ours, repeats = 200_000, 3
-        tsp = (50, 1000, 10)
-    rows = overhead_cases(n_alns, n_ours, repeats) + tsp_cases(*tsp, repeats)
+        tsp, knapsack = (50, 1000, 10), (100, 1000, 10)
+    rows = (
+        overhead_cases(n_alns, n_ours, repeats)
+        + quality_cases("tsp", *tsp, repeats)
+        + quality_cases("knapsack", *knapsack, repeats)
+    )
 
     lines = [
         "| case | implementation | iterations | µs / iteration | speed-up vs alns "
