@@ -223,6 +223,24 @@ def quality_cases(kind: str, size: int, iters: int, seeds: int, repeats: int) ->
     return rows
 
 
+def render(rows: list[dict]) -> str:
+    """The markdown table of the result rows."""
+    lines = [
+        "| case | implementation | iterations | µs / iteration | speed-up vs alns "
+        "| mean best objective |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        obj = "" if r["objective"] is None else f"{r['objective']:.1f} ± {r['objective_sd']:.1f}"
+        x = r["speedup_vs_alns"]
+        speedup = f"{x:.1f}×" if x < 10 else f"{x:.0f}×"
+        lines.append(
+            f"| {r['case']} | {r['implementation']} | {r['n']:,} | {r['per_iter_us']:.2f} "
+            f"| {speedup} | {obj} |"
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
@@ -242,18 +260,7 @@ def main(argv: list[str] | None = None) -> None:
         + quality_cases("knapsack", *knapsack, repeats)
     )
 
-    lines = [
-        "| case | implementation | iterations | µs / iteration | speed-up vs alns "
-        "| mean best objective |",
-        "|---|---|---|---|---|---|",
-    ]
-    for r in rows:
-        obj = "" if r["objective"] is None else f"{r['objective']:.1f} ± {r['objective_sd']:.1f}"
-        lines.append(
-            f"| {r['case']} | {r['implementation']} | {r['n']:,} | {r['per_iter_us']:.2f} "
-            f"| {r['speedup_vs_alns']:.0f}× | {obj} |"
-        )
-    md = "\n".join(lines)
+    md = render(rows)
     print(md)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     meta = {
