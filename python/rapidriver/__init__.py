@@ -12,7 +12,17 @@ namesakes, with the state and hot loops in Rust (the `rapidriver._core` extensio
 True
 """
 
-from rapidriver import bandit, datasets, drift, evaluate, moe, solvers, tree
+from rapidriver import alns, bandit, datasets, drift, evaluate, moe, solvers, tree
 from rapidriver._core import __version__
 
-__all__ = ["__version__", "bandit", "datasets", "drift", "evaluate", "moe", "solvers", "tree"]
+__all__ = [
+    "__version__",
+    "alns",
+    "bandit",
+    "datasets",
+    "drift",
+    "evaluate",
+    "moe",
+    "solvers",
+    "tree",
+]

@@ -248,6 +248,7 @@ def heat_step_csr(
 def shifted_laplacian_csr(
     m: int, s: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
+
 # --- ALNS (rapidriver.alns) ---------------------------------------------------------------
 
 class AlnsSelect:
