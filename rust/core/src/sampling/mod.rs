@@ -11,3 +11,10 @@ pub mod simplex;
 pub use dist::{Distribution, Marginal};
 pub use iscv::{Family, Iscv};
 pub use problem::{Outcome, Problem, Step};
+pub mod estimator;
+pub mod plain;
+pub mod sobol;
+
+pub use estimator::{Estimator, Method};
+pub use plain::{Plain, PlainKind};
+pub use sobol::{Sobol, SobolForm, SobolOutcome};
