@@ -20,19 +20,25 @@ pub enum Method {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Estimator {
     Iscv(Box<Iscv>),
-    Plain(Plain),
+    Plain(Box<Plain>),
 }
 
 impl Estimator {
     pub fn new(problem: Problem, budget: usize, method: Method, seed: u64) -> Result<Self> {
         Ok(match method {
             Method::Iscv(f) => Estimator::Iscv(Box::new(Iscv::new(problem, budget, f, seed)?)),
-            Method::MonteCarlo => {
-                Estimator::Plain(Plain::new(problem, budget, PlainKind::MonteCarlo, seed)?)
-            }
-            Method::Importance(q) => {
-                Estimator::Plain(Plain::new(problem, budget, PlainKind::Importance(q), seed)?)
-            }
+            Method::MonteCarlo => Estimator::Plain(Box::new(Plain::new(
+                problem,
+                budget,
+                PlainKind::MonteCarlo,
+                seed,
+            )?)),
+            Method::Importance(q) => Estimator::Plain(Box::new(Plain::new(
+                problem,
+                budget,
+                PlainKind::Importance(q),
+                seed,
+            )?)),
         })
     }
 
