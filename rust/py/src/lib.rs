@@ -9,6 +9,7 @@ mod datasets;
 mod drift;
 mod errors;
 mod moe;
+mod sampling;
 mod solvers;
 mod tree;
 mod tree_regressor;
@@ -23,5 +24,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tree_regressor::register(m)?;
     moe::register(m)?;
     solvers::register(m)?;
+    sampling::register(m)?;
     Ok(())
 }

@@ -394,6 +394,12 @@ impl Distribution {
         s
     }
 
+    /// Draws `n` points from a generator seeded with `seed`.
+    pub fn sample_seeded(&self, n: usize, seed: u64) -> Vec<f64> {
+        use rand::SeedableRng;
+        self.sample(n, &mut Pcg64::seed_from_u64(seed))
+    }
+
     /// Draws `n` points (row-major `n x d`).
     pub fn sample(&self, n: usize, rng: &mut Pcg64) -> Vec<f64> {
         let d = self.dim();

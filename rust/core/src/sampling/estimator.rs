@@ -63,6 +63,14 @@ impl Estimator {
         }
     }
 
+    /// Fixes the number of model outputs and the weights before the first `tell`.
+    pub fn set_outputs(&mut self, n_outputs: usize, weights: Option<Vec<f64>>) -> Result<()> {
+        match self {
+            Estimator::Iscv(e) => e.set_outputs(n_outputs, weights),
+            Estimator::Plain(e) => e.set_outputs(n_outputs, weights),
+        }
+    }
+
     pub fn runs(&self) -> usize {
         match self {
             Estimator::Iscv(e) => e.runs(),

@@ -229,9 +229,13 @@ impl Sobol {
         Ok(())
     }
 
+    /// The indices once done; the expectations' run counts are in model runs, like `runs`.
     pub fn outcome(&self) -> Result<SobolOutcome> {
-        let out = self.inner.outcome()?;
+        let mut out = self.inner.outcome()?;
         let d = self.inputs.dim();
+        out.runs_adaptation *= d + 2;
+        out.runs_final *= d + 2;
+        out.history.iter_mut().for_each(|s| s.runs *= d + 2);
         let (first, total, first_se, total_se) =
             indices(self.form, d, &out.estimates, &out.covariance);
         Ok(SobolOutcome {
