@@ -507,20 +507,22 @@ impl Iscv {
         let mut g = vec![0.0; n * jn];
         let mut a = vec![0.0; n];
         let mut work = vec![0.0; d];
-        let mut lg = vec![0.0; jn];
+        // Log-densities of the new components at every sample, kept for the stage's density.
+        let mut lg_all = vec![0.0; n * jn];
         let k = self.problem.n_targets();
         for i in 0..n {
             let ui = &self.u[i * d..(i + 1) * d];
-            for (l, c) in lg.iter_mut().zip(&comps) {
+            for (l, c) in lg_all[i * jn..(i + 1) * jn].iter_mut().zip(&comps) {
                 *l = c.log_pdf(ui, &mut work);
             }
+            let lg = &lg_all[i * jn..(i + 1) * jn];
             let m = lg
                 .iter()
                 .copied()
                 .chain((0..k).map(|t| self.lf(i, t)))
                 .chain(std::iter::once(logh[i]))
                 .fold(f64::NEG_INFINITY, f64::max);
-            for (gj, l) in g[i * jn..(i + 1) * jn].iter_mut().zip(&lg) {
+            for (gj, l) in g[i * jn..(i + 1) * jn].iter_mut().zip(lg) {
                 *gj = (l - m).exp();
             }
             let mut num = 0.0;
@@ -541,17 +543,12 @@ impl Iscv {
             a.iter_mut().for_each(|v| *v /= scale);
         }
         let alpha = simplex::minimize(&g, &a, &alpha_start, ALPHA_FLOOR);
-        let stage = Proposal::Mix { comps, alpha };
         // Register the stage now (its batch is asked next): densities at the old samples.
-        let k_d = self.problem.inputs.len();
-        let mut col = Vec::with_capacity(n);
-        for i in 0..n {
-            let (ui, li) = (
-                &self.u[i * d..(i + 1) * d],
-                &self.logf[i * k_d..(i + 1) * k_d],
-            );
-            col.push(self.log_proposal(&stage, ui, li, &mut work));
-        }
+        let col: Vec<f64> = lg_all
+            .chunks_exact(jn)
+            .map(|lg| log_sum_exp(lg.iter().zip(&alpha).map(|(l, a)| l + a.ln())))
+            .collect();
+        let stage = Proposal::Mix { comps, alpha };
         self.stages.push(stage);
         self.stage_logpdf.push(col);
         self.phase = Phase::Adapt;
@@ -566,7 +563,7 @@ impl Iscv {
         u: &[f64],
         logf: &[f64],
         y: &[f64],
-    ) -> (Vec<f64>, Vec<f64>) {
+    ) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
         let d = self.problem.dim();
         let k_d = self.problem.inputs.len();
         let k_f = self.problem.n_outputs;
@@ -575,30 +572,40 @@ impl Iscv {
         let jn = beta.len();
         let mut ratio = vec![0.0; n * k];
         let mut z = vec![0.0; n * jn];
+        let mut lgas = Vec::with_capacity(n);
         let mut work = vec![0.0; d];
+        let mut lc = vec![];
         for i in 0..n {
             let ui = &u[i * d..(i + 1) * d];
             let li = &logf[i * k_d..(i + 1) * k_d];
-            let lga = self.log_proposal(stage, ui, li, &mut work);
-            if let Proposal::Mix { comps, .. } = stage {
-                for (j, c) in comps.iter().enumerate().take(jn) {
-                    z[i * jn + j] = (c.log_pdf(ui, &mut work) - lga).exp();
+            // Each component's density once: for the mixture and for the control variates.
+            let lga = match stage {
+                Proposal::Mix { comps, alpha } => {
+                    lc.clear();
+                    lc.extend(comps.iter().map(|c| c.log_pdf(ui, &mut work)));
+                    let lga = log_sum_exp(lc.iter().zip(alpha).map(|(l, a)| l + a.ln()));
+                    for (zj, l) in z[i * jn..(i + 1) * jn].iter_mut().zip(&lc) {
+                        *zj = (l - lga).exp();
+                    }
+                    lga
                 }
-            }
+                Proposal::Inputs => self.log_proposal(stage, ui, li, &mut work),
+            };
             for t in 0..k {
                 let phi = y[i * k_f + self.problem.col(t)];
                 ratio[i * k + t] = (li[self.problem.dens(t)] - lga).exp() * phi;
             }
+            lgas.push(lga);
         }
-        (ratio, z)
+        (ratio, z, lgas)
     }
 
     fn after_adaptive(&mut self, batch: Batch, y: &[f64], stage: Proposal) {
         let k = self.problem.n_targets();
         let jn = self.parts.len();
-        let (ratio, z) = self.batch_values(&stage, &self.beta, &batch.u, &batch.logf, y);
+        let (ratio, z, lga) = self.batch_values(&stage, &self.beta, &batch.u, &batch.logf, y);
         let n = batch.u.len() / self.problem.dim();
-        self.push_batch_existing_stage(batch, y);
+        self.push_batch_existing_stage(batch, y, lga);
         // beta by regression on this batch, per target on its own parts.
         let mut beta = vec![0.0; jn];
         let mut variances = vec![0.0; k];
@@ -653,7 +660,7 @@ impl Iscv {
 
     /// Stores a batch drawn from the last registered stage (whose densities at the older
     /// samples are already known).
-    fn push_batch_existing_stage(&mut self, batch: Batch, y: &[f64]) {
+    fn push_batch_existing_stage(&mut self, batch: Batch, y: &[f64], current: Vec<f64>) {
         let d = self.problem.dim();
         let k_d = self.problem.inputs.len();
         let n_old = self.n_adapt();
@@ -662,7 +669,8 @@ impl Iscv {
         self.y.extend_from_slice(y);
         let n_all = self.n_adapt();
         let mut work = vec![0.0; d];
-        for s in 0..self.stages.len() {
+        let last = self.stages.len() - 1;
+        for s in 0..last {
             for i in n_old..n_all {
                 let (ui, li) = (
                     &self.u[i * d..(i + 1) * d],
@@ -672,6 +680,8 @@ impl Iscv {
                 self.stage_logpdf[s].push(v);
             }
         }
+        // The batch's own proposal: its densities came with the estimator values.
+        self.stage_logpdf[last].extend(current);
     }
 
     fn start_final(&mut self) {
@@ -690,7 +700,7 @@ impl Iscv {
     fn after_final(&mut self, batch: &Batch, y: &[f64]) {
         let k = self.problem.n_targets();
         let (stage, beta) = (self.best.0.clone(), self.best.1.clone());
-        let (ratio, z) = self.batch_values(&stage, &beta, &batch.u, &batch.logf, y);
+        let (ratio, z, _) = self.batch_values(&stage, &beta, &batch.u, &batch.logf, y);
         let jn = beta.len();
         let n = batch.u.len() / self.problem.dim();
         for i in 0..n {
