@@ -106,6 +106,16 @@ def _logsumexp(a, axis):
     return (m + np.log(np.exp(a - m).sum(axis=axis, keepdims=True))).squeeze(axis)
 
 
+def _draw(rng, alpha, comps, n, d):
+    """n points from the Gaussian mixture sum_j alpha_j N(m_j, C_j C_j^T)."""
+    which = rng.choice(len(alpha), size=n, p=alpha)
+    U = np.empty((n, d))
+    for j, (m, c) in enumerate(comps):
+        idx = which == j
+        U[idx] = m + rng.standard_normal((idx.sum(), d)) @ c.T
+    return U
+
+
 def numpy_iscv(funcs, d, budget, weights, seed):
     """The same algorithm as rapidriver's, for one standard-normal input law, in numpy/scipy."""
     from scipy.optimize import Bounds, LinearConstraint, minimize
@@ -160,11 +170,7 @@ def numpy_iscv(funcs, d, budget, weights, seed):
         alpha = alpha / alpha.sum()
         stage_old = _logsumexp(np.log(alpha) + LG, 1)
         # New batch from the mixture.
-        which = rng.choice(len(alpha), size=n, p=alpha)
-        Ub = np.empty((n, d))
-        for j, (m, c) in enumerate(comps):
-            idx = which == j
-            Ub[idx] = m + rng.standard_normal((idx.sum(), d)) @ c.T
+        Ub = _draw(rng, alpha, comps, n, d)
         Yb = np.asarray(funcs(Ub), dtype=float).reshape(n, -1)
         runs += n
         logfb = -0.5 * (Ub * Ub).sum(1) - 0.5 * d * math.log(2 * math.pi)
@@ -196,11 +202,7 @@ def numpy_iscv(funcs, d, budget, weights, seed):
     _STAGE_CACHE.clear()
     _, alpha, comps, beta = best
     nf = budget - runs
-    which = rng.choice(len(alpha), size=nf, p=alpha)
-    Uf = np.empty((nf, d))
-    for j, (m, c) in enumerate(comps):
-        idx = which == j
-        Uf[idx] = m + rng.standard_normal((idx.sum(), d)) @ c.T
+    Uf = _draw(rng, alpha, comps, nf, d)
     Yf = np.asarray(funcs(Uf), dtype=float).reshape(nf, -1)
     logff = -0.5 * (Uf * Uf).sum(1) - 0.5 * d * math.log(2 * math.pi)
     LGf = np.array([_mvn_logpdf(Uf, m, c) for m, c in comps]).T

@@ -71,11 +71,16 @@ def _laws(inputs) -> list[Distribution]:
     return laws
 
 
-def _outputs(y, n: int) -> np.ndarray:
+def _as_float(y, name: str) -> np.ndarray:
+    """The model's output as a float64 array, or a TypeError naming the model argument."""
     try:
-        arr = np.asarray(y, dtype=np.float64)
+        return np.asarray(y, dtype=np.float64)
     except (TypeError, ValueError) as err:
-        raise TypeError(f"`funcs` must return numbers, got {type(y).__name__}") from err
+        raise TypeError(f"`{name}` must return numbers, got {type(y).__name__}") from err
+
+
+def _outputs(y, n: int) -> np.ndarray:
+    arr = _as_float(y, "funcs")
     if arr.ndim == 1:
         arr = arr[:, None]
     if arr.ndim != 2 or arr.shape[0] != n:

@@ -18,7 +18,7 @@ import numpy as np
 
 from rapidriver import _core
 from rapidriver.sampling.distributions import Distribution
-from rapidriver.sampling.estimate import ExpectationResult, _drive
+from rapidriver.sampling.estimate import ExpectationResult, _as_float, _drive
 
 __all__ = ["SobolResult", "sobol_indices"]
 
@@ -74,10 +74,7 @@ class SobolResult:
 
 
 def _single(y, n: int) -> np.ndarray:
-    try:
-        arr = np.asarray(y, dtype=np.float64)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"`model` must return numbers, got {type(y).__name__}") from err
+    arr = _as_float(y, "model")
     if arr.ndim == 2 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.shape != (n,):

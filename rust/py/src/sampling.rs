@@ -152,13 +152,7 @@ impl PyDistribution {
         py: Python<'py>,
         x: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let d = self.inner.dim();
-        let (x, n) = points("x", x, d)?;
-        let mut u = vec![0.0; x.len()];
-        for (xi, ui) in x.chunks_exact(d).zip(u.chunks_exact_mut(d)) {
-            self.inner.to_u(xi, ui);
-        }
-        u.into_pyarray(py).reshape([n, d])
+        self.map_rows(py, "x", x, |d, a, b| d.to_u(a, b))
     }
 
     /// The physical points of standard-normal rows `u`.
@@ -168,13 +162,7 @@ impl PyDistribution {
         py: Python<'py>,
         u: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f64>>> {
-        let d = self.inner.dim();
-        let (u, n) = points("u", u, d)?;
-        let mut x = vec![0.0; u.len()];
-        for (ui, xi) in u.chunks_exact(d).zip(x.chunks_exact_mut(d)) {
-            self.inner.from_u(ui, xi);
-        }
-        x.into_pyarray(py).reshape([n, d])
+        self.map_rows(py, "u", u, |d, a, b| d.from_u(a, b))
     }
 
     fn __repr__(&self) -> String {
@@ -194,6 +182,25 @@ impl PyDistribution {
             .getattr("_restore_distribution")?;
         let state = snapshot::to_bytes(&self.inner).py_err()?;
         Ok((restore, (PyBytes::new(py, &state),)))
+    }
+}
+
+impl PyDistribution {
+    /// Applies a row transform (`x -> u` or back) to every row of a 2-d array.
+    fn map_rows<'py>(
+        &self,
+        py: Python<'py>,
+        name: &str,
+        arr: &Bound<'py, PyAny>,
+        f: impl Fn(&Distribution, &[f64], &mut [f64]),
+    ) -> PyResult<Bound<'py, PyArray2<f64>>> {
+        let d = self.inner.dim();
+        let (src, n) = points(name, arr, d)?;
+        let mut out = vec![0.0; src.len()];
+        for (a, b) in src.chunks_exact(d).zip(out.chunks_exact_mut(d)) {
+            f(&self.inner, a, b);
+        }
+        out.into_pyarray(py).reshape([n, d])
     }
 }
 

@@ -207,13 +207,7 @@ impl Iscv {
     /// Fixes the number of model outputs (and the weights, one per target) once it is known,
     /// before the first `tell`; a rejected call changes nothing.
     pub fn set_outputs(&mut self, n_outputs: usize, weights: Option<Vec<f64>>) -> Result<()> {
-        if self.runs > 0 {
-            return Err(param(
-                "funcs",
-                "the number of outputs is fixed once outputs were told",
-            ));
-        }
-        self.problem = Problem::new(self.problem.inputs.clone(), n_outputs, weights)?;
+        self.problem = self.problem.with_outputs(self.runs, n_outputs, weights)?;
         Ok(())
     }
 

@@ -74,6 +74,23 @@ impl Problem {
         self.inputs[0].dim()
     }
 
+    /// The same inputs with `n_outputs` model outputs and `weights`, for an estimator that has
+    /// spent `runs` runs (the outputs are fixed once any were told).
+    pub fn with_outputs(
+        &self,
+        runs: usize,
+        n_outputs: usize,
+        weights: Option<Vec<f64>>,
+    ) -> Result<Self> {
+        if runs > 0 {
+            return Err(param(
+                "funcs",
+                "the number of outputs is fixed once outputs were told",
+            ));
+        }
+        Problem::new(self.inputs.clone(), n_outputs, weights)
+    }
+
     /// Number of targets K.
     pub fn n_targets(&self) -> usize {
         self.weights.len()
