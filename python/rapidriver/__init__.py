@@ -12,7 +12,7 @@ namesakes, with the state and hot loops in Rust (the `rapidriver._core` extensio
 True
 """
 
-from rapidriver import alns, bandit, datasets, drift, evaluate, moe, solvers, tree
+from rapidriver import alns, bandit, datasets, drift, evaluate, moe, sampling, solvers, tree
 from rapidriver._core import __version__
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "drift",
     "evaluate",
     "moe",
+    "sampling",
     "solvers",
     "tree",
 ]

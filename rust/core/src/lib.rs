@@ -11,6 +11,7 @@ pub mod error;
 pub mod linalg;
 pub mod moe;
 pub mod pyrandom;
+pub mod sampling;
 pub mod snapshot;
 pub mod solvers;
 pub mod tree;

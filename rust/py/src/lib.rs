@@ -10,6 +10,7 @@ mod datasets;
 mod drift;
 mod errors;
 mod moe;
+mod sampling;
 mod solvers;
 mod tree;
 mod tree_regressor;
@@ -25,5 +26,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tree_regressor::register(m)?;
     moe::register(m)?;
     solvers::register(m)?;
+    sampling::register(m)?;
     Ok(())
 }
