@@ -70,3 +70,26 @@ def test_moe_demo_learns_the_drifting_stream(capsys):
     ]
     # 10% label noise caps accuracy near 0.9; all three should be well above chance.
     assert all(0.7 < row["accuracy"] < 0.92 for row in rows)
+
+
+def test_alns_demo_improves_the_tour_like_alns(capsys):
+    from rapidriver.__main__ import demo_alns
+
+    bests = demo_alns(n_cities=30, iterations=600, seed=1)
+    assert "µs/iteration" in capsys.readouterr().out
+    rust = bests["rapidriver, Rust operators"]
+    python = bests["rapidriver, Python operators"]
+    # A 30-city index-order tour in the 100 x 100 square is about 1,500 long; ALNS gets
+    # within reach of the optimum (~450).
+    assert rust < 600 and python < 600
+    if "alns package, Python operators" in bests:
+        assert python < 1.15 * bests["alns package, Python operators"]
+
+
+def test_sampling_demo_beats_plain_monte_carlo(capsys):
+    from rapidriver.__main__ import demo_sampling
+
+    variances = demo_sampling(budget=20_000, repetitions=5, seed=3)
+    assert "summed relative variance" in capsys.readouterr().out
+    ours = variances["ISCV (adaptive IS + control variates)"]
+    assert ours * 1000 < variances["plain Monte Carlo (exact)"]
