@@ -8,6 +8,7 @@ mod convert;
 mod datasets;
 mod drift;
 mod errors;
+mod mip;
 mod moe;
 mod solvers;
 mod tree;
@@ -23,5 +24,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     tree_regressor::register(m)?;
     moe::register(m)?;
     solvers::register(m)?;
+    mip::register(m)?;
     Ok(())
 }
