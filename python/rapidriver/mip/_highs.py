@@ -89,9 +89,9 @@ class HighsModel:
         h = self.h
         h.setOptionValue("time_limit", max(float(time_limit), 1e-3))
         h.setOptionValue("mip_max_improving_sols", 1 if first else 2_147_483_647)
-        # HiGHS reads objective_bound in the model's own sense; +inf/-inf is no cutoff.
-        bound = self.sense * cutoff if math.isfinite(cutoff) else self.sense * math.inf
-        h.setOptionValue("objective_bound", bound)
+        # HiGHS reads objective_bound in minimisation form (as we do) whatever the sense:
+        # the MIP search prunes everything not better; +inf is no cutoff.
+        h.setOptionValue("objective_bound", cutoff if math.isfinite(cutoff) else math.inf)
 
     def _reset_options(self) -> None:
         self._options(math.inf)
