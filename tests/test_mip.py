@@ -333,6 +333,17 @@ def test_cli_solve_writes_solution_and_history_and_plot_draws(small, tmp_path):
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
 
 
+def run_main(args, capsys):
+    """``rapidriver ARGS`` in this process: (exit code, stderr)."""
+    from rapidriver.__main__ import main
+
+    try:
+        code = main(list(args))
+    except SystemExit as exc:  # argparse's own errors
+        code = exc.code
+    return code, capsys.readouterr().err
+
+
 @pytest.mark.parametrize("case,code,message", [
     ("missing", 2, "no such model file"),
     ("junk", 2, "could not read"),
@@ -341,14 +352,25 @@ def test_cli_solve_writes_solution_and_history_and_plot_draws(small, tmp_path):
     ("continuous", 2, "no integer variables"),
     ("zero_time", 2, "must be a number > 0"),
 ])
-def test_cli_bad_input_exits_with_a_message_and_no_traceback(tmp_path, case, code, message):
+def test_cli_bad_input_exits_with_a_message(tmp_path, capsys, case, code, message):
     files = {"junk": "not a model\n", "infeasible": INFEASIBLE, "unbounded": UNBOUNDED,
              "continuous": CONTINUOUS, "zero_time": INFEASIBLE}
     path = write(tmp_path, f"{case}.mps", files[case]) if case in files else "missing.mps"
     extra = ["--time-limit", "0"] if case == "zero_time" else ["--time-limit", "1"]
-    out = cli("solve", path, *extra, cwd=tmp_path)
-    assert out.returncode == code, out.stderr
-    assert message in out.stderr
-    assert "Traceback" not in out.stderr
-    out = cli("plot", "nothing.json", cwd=tmp_path)
-    assert out.returncode == 2 and "Traceback" not in out.stderr
+    got, err = run_main(["solve", path, *extra], capsys)
+    assert got == code, err
+    assert message in err
+
+
+def test_cli_plot_bad_input(tmp_path, capsys):
+    got, err = run_main(["plot", str(tmp_path / "nothing.json")], capsys)
+    assert got == 2 and "no such history file" in err
+    bad = write(tmp_path, "bad.json", "[1, 2]")
+    got, err = run_main(["plot", bad], capsys)
+    assert got == 2 and "not a history file" in err
+
+
+def test_cli_bad_input_in_a_subprocess_has_no_traceback(tmp_path):
+    out = cli("solve", write(tmp_path, "inf.mps", INFEASIBLE), "--time-limit", "1", cwd=tmp_path)
+    assert out.returncode == 3
+    assert "infeasible" in out.stderr and "Traceback" not in out.stderr

@@ -170,7 +170,7 @@ class _Search:
 
 def _margin(search: _Search) -> float:
     """Time kept back from the deadline for the solver's overshoot and our bookkeeping."""
-    return min(0.05, 0.004 * (search.deadline - search.t0))
+    return min(0.3, 0.004 * (search.deadline - search.t0) + 0.02)
 
 
 class _Stop:
