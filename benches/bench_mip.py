@@ -116,6 +116,7 @@ IMPLEMENTATIONS: dict[str, typing.Callable[..., tuple[Trajectory, float]]] = {
     "SCIP": run_scip,
     "balans (SCIP)": run_balans_package,
     "ours (HiGHS)": run_ours,
+    "ours (SCIP)": lambda path, budget, seed: run_ours(path, budget, seed, solver="scip"),
 }
 
 
@@ -151,7 +152,7 @@ def primal_integral(traj: Trajectory, best: float, budget: float) -> float:
 
 def available(name: str) -> bool:
     try:
-        if name == "SCIP":
+        if name in ("SCIP", "ours (SCIP)"):
             import pyscipopt  # noqa: F401
         elif name.startswith("balans"):
             import balans  # noqa: F401
@@ -180,8 +181,15 @@ def main() -> None:
             for seed in range(n_seeds):
                 path = instances.generate(family, f"{tmp}/{family}_{seed}.mps", seed=seed)
                 runs = {}
+                errors = {}
                 for name, fn in impls.items():
-                    traj, wall = fn(path, budget, seed)
+                    t0 = time.perf_counter()
+                    try:
+                        traj, wall = fn(path, budget, seed)
+                    except Exception as exc:  # a crash counts as a run without a solution
+                        traj, wall = [], time.perf_counter() - t0
+                        errors[name] = f"{type(exc).__name__}: {exc}"
+                        print(f"  {name} failed: {errors[name][:200]}", flush=True)
                     runs[name] = (best_so_far(traj, maximise), wall)
                     final = runs[name][0][-1][1] if runs[name][0] else None
                     print(f"{family:<30} seed {seed} {name:<14} objective {final!s:>14} "
@@ -196,7 +204,7 @@ def main() -> None:
                         "primal_gap": primal_gap(final, best),
                         "primal_integral": primal_integral(traj, best, budget),
                         "seconds": wall, "overrun_pct": 100.0 * (wall / budget - 1.0),
-                        "trajectory": traj,
+                        "trajectory": traj, "error": errors.get(name),
                     })
     summary = summarise(records, list(impls), args.families)
     RESULTS.mkdir(exist_ok=True)
@@ -225,7 +233,8 @@ def summarise(records, impls, families):
                         "objective": (sum(objs) / len(objs)) if None not in objs else None,
                         "primal_gap": mean("primal_gap"),
                         "primal_integral": mean("primal_integral"),
-                        "max_overrun_pct": max(r["overrun_pct"] for r in rows)})
+                        "max_overrun_pct": max(r["overrun_pct"] for r in rows),
+                        "failed_runs": sum(r["error"] is not None for r in rows)})
     base = {s["case"]: s for s in out if s["implementation"] == "HiGHS"}
     for s in out:
         b = base.get(s["case"])
@@ -254,6 +263,8 @@ def markdown(summary, impls, families, budget, n_seeds):
             f"| {s['case']} | {s['implementation']} | {obj} | {s['primal_gap']:.4f} | "
             f"{s['primal_integral']:.4f} | - |")
         lines[-1] += f" {s['max_overrun_pct']:+.1f}% |"
+        if s["failed_runs"]:
+            lines[-1] += f" ({s['failed_runs']} crashed)"
     return "\n".join(lines) + "\n"
 
 
