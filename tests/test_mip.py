@@ -166,13 +166,23 @@ def test_cfl_has_continuous_columns_that_are_never_bounded(small):
         assert m.is_int[index].all() and len(index) == 6
 
 
+def backend(name, path):
+    if name == "scip":
+        pytest.importorskip("pyscipopt")
+        from rapidriver.mip._scip import ScipModel
+
+        return ScipModel(path)
+    return HighsModel(path)
+
+
+@pytest.mark.parametrize("solver", ["highs", "scip"])
 @pytest.mark.parametrize("name", ["mutation_50", "rins_40", "rens_40", "dins", "crossover",
                                   "local_branching_20", "proximity_005", "random_objective"])
-def test_each_neighbourhood_leaves_the_model_exactly_as_it_was(small, name):
+def test_each_neighbourhood_leaves_the_model_exactly_as_it_was(small, name, solver):
     class Ctx:  # the few fields the operators read from the search
         pass
 
-    m = HighsModel(small["capacitated_facility_location"])
+    m = backend(solver, small["capacitated_facility_location"])
     before = m.fingerprint()
     lp = m.lp_relaxation(10).x
     first = m.first_solution(10)
@@ -220,6 +230,14 @@ def test_solve_finds_the_optimum_of_small_instances(small, family):
     # Incumbents in the history never get worse.
     inc = [m.sense * r.incumbent for r in result.history]
     assert all(b <= a + 1e-9 for a, b in zip(inc, inc[1:], strict=False))
+
+
+def test_scip_backend_finds_the_optimum(small):
+    pytest.importorskip("pyscipopt")
+    best = optimum(small["combinatorial_auction"])
+    result = Balans(stop=MaxRuntime(3), seed=0, solver="scip").solve(
+        small["combinatorial_auction"])
+    assert math.isclose(result.objective, best, rel_tol=1e-6)
 
 
 def test_same_seed_same_run(small):

@@ -121,12 +121,12 @@ class ScipModel:
 
     def _set_start(self, x: np.ndarray) -> None:
         m = self.m
-        sol = m.createPartialSol()
+        sol = m.createSol()  # a complete point of the original problem
         for v, val in zip(self.vars, x, strict=False):
             m.setSolVal(sol, v, float(val))
         try:
             m.addSol(sol, free=True)
-        except Exception:  # SCIP sometimes refuses a start in the problem stage; go without
+        except Exception:  # SCIP refuses a start it cannot store: go without
             m.freeSol(sol)
 
     def solve_sub(self, time_limit, start, cutoff=math.inf, bounds=None, row=None,

@@ -215,6 +215,16 @@ def _barabasi_albert(n: int, m: int, rng: np.random.Generator) -> list[tuple[int
     return edges
 
 
+def _graph(n_nodes: int, affinity: int, seed: int):
+    """Checked sizes, then ``(n, edges, rng)`` of a seeded Barabasi-Albert graph."""
+    n = _check("n_nodes", n_nodes, 2)
+    m = _check("affinity", affinity, 1)
+    if m >= n:
+        raise ValueError(f"`affinity` must be < n_nodes, got {m} >= {n}")
+    rng = np.random.default_rng(seed)
+    return n, _barabasi_albert(n, m, rng), rng
+
+
 def _cliques(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
     """A greedy partition of the edges into cliques (Gasse et al.'s independent-set rows)."""
     adj: list[set[int]] = [set() for _ in range(n)]
@@ -246,12 +256,8 @@ def maximum_independent_set(
     """Maximum independent set on a Barabasi-Albert graph (Gasse et al. 2019): maximise the
     number of chosen nodes, at most one per clique of a greedy clique partition of the edges.
     """
-    n = _check("n_nodes", n_nodes, 2)
-    m = _check("affinity", affinity, 1)
-    if m >= n:
-        raise ValueError(f"`affinity` must be < n_nodes, got {m} >= {n}")
-    rng = np.random.default_rng(seed)
-    cliques = _cliques(n, _barabasi_albert(n, m, rng))
+    n, edges, _ = _graph(n_nodes, affinity, seed)
+    cliques = _cliques(n, edges)
     h = _new_model(np.ones(n), np.zeros(n), np.ones(n), maximize=True)
     rows = [np.array(c) for c in cliques]
     add_rows_csr(h, np.full(len(rows), -INF), np.ones(len(rows)), rows,
@@ -268,12 +274,7 @@ def minimum_vertex_cover(
     """Weighted minimum vertex cover on a Barabasi-Albert graph: minimise the weight of the
     chosen nodes (weights in ``[1, 10]`` with one decimal) so that every edge has a chosen end.
     """
-    n = _check("n_nodes", n_nodes, 2)
-    m = _check("affinity", affinity, 1)
-    if m >= n:
-        raise ValueError(f"`affinity` must be < n_nodes, got {m} >= {n}")
-    rng = np.random.default_rng(seed)
-    edges = _barabasi_albert(n, m, rng)
+    n, edges, rng = _graph(n_nodes, affinity, seed)
     weights = np.round(rng.uniform(1, 10, size=n), 1)
     h = _new_model(weights, np.zeros(n), np.ones(n), maximize=False)
     rows = [np.array(e) for e in edges]

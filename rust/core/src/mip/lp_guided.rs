@@ -6,14 +6,31 @@ use crate::error::Result;
 use rand::seq::index::sample;
 use rand_pcg::Pcg64;
 
-/// `k` of the `candidates` drawn uniformly without replacement, sorted.
-fn pick(candidates: &[usize], k: usize, rng: &mut Pcg64) -> Vec<usize> {
-    let mut out: Vec<usize> = sample(rng, candidates.len(), k)
+/// Checks the inputs, then draws `floor(delta * n)` of the `n` integer columns that satisfy
+/// `is_candidate`, uniformly without replacement; sorted.
+fn pick(
+    cols: &Columns,
+    incumbent: &[f64],
+    lp: &[f64],
+    delta: f64,
+    rng: &mut Pcg64,
+    is_candidate: impl Fn(usize) -> bool,
+) -> Result<Vec<usize>> {
+    check_fraction(delta)?;
+    cols.check_point("incumbent", incumbent)?;
+    cols.check_point("lp", lp)?;
+    let candidates: Vec<usize> = cols
+        .integers()
+        .iter()
+        .copied()
+        .filter(|&j| is_candidate(j))
+        .collect();
+    let mut out: Vec<usize> = sample(rng, candidates.len(), share(delta, candidates.len()))
         .into_iter()
         .map(|i| candidates[i])
         .collect();
     out.sort_unstable();
-    out
+    Ok(out)
 }
 
 /// RINS: the integer columns where the incumbent and the LP optimum differ (by more than
@@ -28,16 +45,9 @@ pub fn rins(
     delta: f64,
     rng: &mut Pcg64,
 ) -> Result<BoundChanges> {
-    check_fraction(delta)?;
-    cols.check_point("incumbent", incumbent)?;
-    cols.check_point("lp", lp)?;
-    let differ: Vec<usize> = cols
-        .integers()
-        .iter()
-        .copied()
-        .filter(|&j| (incumbent[j] - lp[j]).abs() > INT_TOL)
-        .collect();
-    let free = pick(&differ, share(delta, differ.len()), rng);
+    let free = pick(cols, incumbent, lp, delta, rng, |j| {
+        (incumbent[j] - lp[j]).abs() > INT_TOL
+    })?;
     Ok(cols.fix_all_but(incumbent, &free))
 }
 
@@ -53,16 +63,9 @@ pub fn rens(
     delta: f64,
     rng: &mut Pcg64,
 ) -> Result<BoundChanges> {
-    check_fraction(delta)?;
-    cols.check_point("incumbent", incumbent)?;
-    cols.check_point("lp", lp)?;
-    let fractional: Vec<usize> = cols
-        .integers()
-        .iter()
-        .copied()
-        .filter(|&j| (lp[j] - lp[j].round()).abs() > INT_TOL)
-        .collect();
-    let narrowed = pick(&fractional, share(delta, fractional.len()), rng);
+    let narrowed = pick(cols, incumbent, lp, delta, rng, |j| {
+        (lp[j] - lp[j].round()).abs() > INT_TOL
+    })?;
     let mut out = BoundChanges::default();
     let mut k = 0;
     for &j in cols.integers() {
