@@ -252,11 +252,11 @@ def test_same_seed_same_run(small):
 def test_the_whole_budget_is_honoured_within_one_percent(tmp_path):
     path = instances.set_cover(tmp_path / "sc.mps", n_rows=800, n_cols=400, seed=0)
     start = time.perf_counter()
-    result = Balans(stop=MaxRuntime(3.0), seed=0).solve(path)
+    result = Balans(stop=MaxRuntime(4.0), seed=0).solve(path)
     wall = time.perf_counter() - start
-    assert result.status == "time limit"
-    assert wall <= 3.0 * 1.01, wall
-    assert result.runtime >= 2.7  # and it used the budget
+    assert result.status == "time limit", result.status
+    assert wall <= 4.0 * 1.01, wall
+    assert result.runtime >= 3.6  # and it used the budget
     assert result.iterations >= 1
 
 

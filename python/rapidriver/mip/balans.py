@@ -170,7 +170,7 @@ class _Search:
 
 def _margin(search: _Search) -> float:
     """Time kept back from the deadline for the solver's overshoot and our bookkeeping."""
-    return min(0.3, 0.004 * (search.deadline - search.t0) + 0.02)
+    return min(0.4, 0.006 * (search.deadline - search.t0) + 0.02)
 
 
 class _Stop:
@@ -325,6 +325,19 @@ class Balans:
         def left() -> float:
             return deadline - time.perf_counter()
 
+        x0 = None
+        if start is not None:
+            x0 = self._start_vector(model, start)
+        # The first solution first (it starts the primal integral), then the LP once.
+        first = model.first_solution(max(left(), 1e-3), x0)
+        first_time = time.perf_counter() - t0
+        if first.x is None:
+            relax = model.lp_relaxation(max(left(), 1e-3))  # says infeasible/unbounded
+            if first.status.lower() == "infeasible":
+                raise ValueError("the model is infeasible")
+            return SolveResult({}, math.nan, "no solution", [],
+                               model.sense * max(relax.dual_bound, first.dual_bound),
+                               time.perf_counter() - t0, 0)
         relax = model.lp_relaxation(max(left(), 1e-3))
         lp = relax.x
         if lp is None:
@@ -332,21 +345,14 @@ class Balans:
             if not ops:
                 raise ValueError("the LP relaxation was not solved in time and every "
                                  "operator needs it")
-        x0 = None
-        if start is not None:
-            x0 = self._start_vector(model, start)
-        first = model.first_solution(max(left(), 1e-3), x0)
         dual = max(relax.dual_bound, first.dual_bound)
-        if first.x is None:
-            if first.status.lower() == "infeasible":
-                raise ValueError("the model is infeasible")
-            return SolveResult({}, math.nan, "no solution", [], model.sense * dual,
-                               time.perf_counter() - t0, 0)
         search = _Search(model, rules, lp, dual, t0, deadline, self.iteration_time_limit,
                          self.local_branching_time_limit, self.big_m, progress)
         search.offer(first.x, first.objective)
         search._operator, search._status = "first solution", first.status
         search.record("start")
+        # The first solution's time, not the LP's, is when the incumbent appeared.
+        search.history[0] = search.history[0]._replace(time=first_time)
 
         engine = _engine.ALNS(np.random.default_rng(self.seed))
         for op in ops:
