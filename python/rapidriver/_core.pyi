@@ -245,6 +245,80 @@ def heat_step_csr(
     m: int, c: float
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.float64]]: ...
 
+# --- ALNS (rapidriver.alns) ---------------------------------------------------------------
+
+class AlnsSelect:
+    """A built-in operator selection scheme (random, roulette wheels, alpha-UCB, bandits)."""
+
+    def __init__(
+        self,
+        kind: str,
+        params: dict[str, Any],
+        num_destroy: int,
+        num_repair: int,
+        op_coupling: list[bool] | None = None,
+    ) -> None: ...
+    def select(self, rng: Any, current: Any) -> tuple[int, int]: ...
+    def update(self, candidate: Any, d: int, r: int, outcome: int) -> None: ...
+    def info(self) -> dict[str, Any]: ...
+    def state_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(state: bytes) -> AlnsSelect: ...
+
+class AlnsAccept:
+    """A built-in acceptance criterion."""
+
+    def __init__(self, kind: str, params: dict[str, Any]) -> None: ...
+    def decide(self, rng: Any, best: float, current: float, candidate: float) -> bool: ...
+    def info(self) -> dict[str, Any]: ...
+    def state_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(state: bytes) -> AlnsAccept: ...
+
+class AlnsStop:
+    """A built-in stopping criterion, or an any/all combination of them."""
+
+    def __init__(
+        self, kind: str, value: float | None = None, members: list[AlnsStop] | None = None
+    ) -> None: ...
+    def check(self, best: float) -> bool: ...
+    def info(self) -> dict[str, Any]: ...
+    def state_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(state: bytes) -> AlnsStop: ...
+
+class AlnsEngine:
+    """The ALNS loop over Python operators; owns the engine's seeded generator."""
+
+    def __init__(self, seed: int | None = None) -> None: ...
+    def iterate(
+        self,
+        initial: Any,
+        destroy: list[Any],
+        repair: list[Any],
+        destroy_names: list[str],
+        repair_names: list[str],
+        op_select: Any,
+        accept: Any,
+        stop: Any,
+        rng: Any,
+        kwargs: dict[str, Any] | None,
+        callbacks: list[Any],
+        outcomes: list[Any],
+        progress: Any = None,
+    ) -> tuple[Any, Any, tuple[Any, ...], BaseException | None]: ...
+    def state_bytes(self) -> bytes: ...
+    @staticmethod
+    def from_bytes(state: bytes) -> AlnsEngine: ...
+
+def alns_run_native(
+    kind: str,
+    params: dict[str, Any],
+    op_select: AlnsSelect,
+    accept: AlnsAccept,
+    stop: AlnsStop,
+    seed: int | None = None,
+) -> tuple[float, list[int] | None, tuple[Any, ...]]: ...
 # -- rapidriver.mip ---------------------------------------------------------------------------
 _Changes = tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.float64]]
 

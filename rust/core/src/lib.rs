@@ -3,6 +3,7 @@
 //! Nothing here knows about Python; the `rapidriver-py` crate binds these types. Each component
 //! lives in its own module, and every fallible call returns [`Result`].
 
+pub mod alns;
 pub mod bandit;
 pub mod datasets;
 pub mod drift;

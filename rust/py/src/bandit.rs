@@ -14,7 +14,7 @@ use rapidriver_core::bandit::{
 };
 use rapidriver_core::snapshot;
 
-fn make_algo(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Algo> {
+pub(crate) fn make_algo(kind: &str, p: &Bound<'_, PyDict>) -> PyResult<Algo> {
     let f = |name| param_f64(p, name);
     let algo: Algo = match kind {
         "epsilon_greedy" => EpsilonGreedy::new(f("epsilon")?, f("decay")?)

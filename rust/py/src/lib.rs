@@ -3,6 +3,7 @@
 
 use pyo3::prelude::*;
 
+mod alns;
 mod bandit;
 mod convert;
 mod datasets;
@@ -18,6 +19,7 @@ mod tree_regressor;
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     bandit::register(m)?;
+    alns::register(m)?;
     datasets::register(m)?;
     drift::register(m)?;
     tree::register(m)?;
