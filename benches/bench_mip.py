@@ -223,6 +223,45 @@ def main() -> None:
     md = markdown(summary, list(impls), args.families, budget, n_seeds)
     (RESULTS / f"{stem}.md").write_text(md)
     print(md)
+    plot(records, args.families, budget, RESULTS / f"{stem}_incumbent.png")
+
+
+def plot(records, families, budget, path) -> None:
+    """Incumbent over time on seed 0 of every family, one panel each (needs matplotlib)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, axes = plt.subplots(1, len(families), figsize=(4.2 * len(families), 3.6))
+    axes = [axes] if len(families) == 1 else list(axes)
+    for ax, family in zip(axes, families, strict=True):
+        for r in records:
+            if r["case"] != family or r["seed"] != 0 or not r["trajectory"]:
+                continue
+            traj = [p for p in r["trajectory"] if p[0] <= budget * 1.01]
+            if not traj:
+                continue
+            times = [t for t, _ in traj] + [budget]
+            values = [v for _, v in traj] + [traj[-1][1]]
+            ax.step(times, values, where="post", label=r["implementation"])
+        ax.set_title(family.replace("_", " "), fontsize=10)
+        ax.set_xlabel("seconds")
+        ax.grid(alpha=0.3)
+        # Zoom on the region where the implementations differ.
+        finals = [r["objective"] for r in records
+                  if r["case"] == family and r["seed"] == 0 and r["objective"] is not None]
+        if finals:
+            lo, hi = min(finals), max(finals)
+            pad = max(hi - lo, 1e-6 * max(abs(hi), 1.0))
+            ax.set_ylim(lo - 0.5 * pad, hi + 1.5 * pad)
+    axes[0].set_ylabel("incumbent objective")
+    axes[-1].legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
 
 
 def summarise(records, impls, families):

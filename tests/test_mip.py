@@ -15,9 +15,8 @@ import pytest
 
 highspy = pytest.importorskip("highspy")
 
-from alns.stop import MaxIterations, MaxRuntime  # noqa: E402
-
 from rapidriver._core import MipNeighbourhoods  # noqa: E402
+from rapidriver.alns.stop import MaxIterations, MaxRuntime  # noqa: E402
 from rapidriver.mip import Balans, instances, operators  # noqa: E402
 from rapidriver.mip._highs import HighsModel  # noqa: E402
 from rapidriver.mip._highs_io import new_highs  # noqa: E402
@@ -238,6 +237,21 @@ def test_scip_backend_finds_the_optimum(small):
     result = Balans(stop=MaxRuntime(3), seed=0, solver="scip").solve(
         small["combinatorial_auction"])
     assert math.isclose(result.objective, best, rel_tol=1e-6)
+
+
+@pytest.mark.parametrize("selector", ["ucb", "epsilon_greedy", "random", "roulette"])
+def test_selectors_by_name(small, selector):
+    result = Balans(selector=selector, stop=MaxIterations(4), time_limit=10, seed=1).solve(
+        small["minimum_vertex_cover"])
+    assert result.iterations <= 4 and len(result.history) >= 2
+    assert result.objective >= optimum(small["minimum_vertex_cover"]) - 1e-6
+
+
+def test_bad_selector_and_operators():
+    with pytest.raises(ValueError, match="selector"):
+        Balans(selector="bogus")
+    with pytest.raises(ValueError, match="destroy_ops"):
+        Balans(destroy_ops=[])
 
 
 def test_same_seed_same_run(small):

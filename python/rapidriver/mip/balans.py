@@ -28,7 +28,31 @@ import numpy as np
 from rapidriver.mip import _engine
 from rapidriver.mip.operators import DEFAULT_DESTROY, Neighbourhood, Operator, Repair, parse
 
-__all__ = ["Balans", "IterationRecord", "SolveResult"]
+__all__ = ["SELECTORS", "Balans", "IterationRecord", "SolveResult", "make_selector"]
+
+#: Selector names :class:`Balans` accepts (built at solve time for the operators that apply).
+SELECTORS = ("softmax", "ucb", "epsilon_greedy", "random", "roulette")
+
+
+def make_selector(name: str, num_destroy: int, num_repair: int, seed: int) -> typing.Any:
+    """The operator selection scheme called ``name`` (see :data:`SELECTORS`): a
+    ``MABSelector`` over a ``rapidriver.bandit`` policy with Balans' rewards 8/4/2/1 for
+    best/better/accepted/rejected (Softmax with Balans' tau 1.36, UCB1, epsilon-greedy 0.15,
+    uniform random), or alns' roulette wheel (decay 0.8)."""
+    from rapidriver import bandit
+
+    scores = [8, 4, 2, 1]
+    if name == "roulette":
+        return _engine.RouletteWheel(scores, 0.8, num_destroy, num_repair)
+    policies = {
+        "softmax": lambda: bandit.Softmax(tau=1.359686),
+        "ucb": lambda: bandit.UCB(delta=1.0),
+        "epsilon_greedy": lambda: bandit.EpsilonGreedy(epsilon=0.15),
+        "random": lambda: bandit.RandomPolicy(),
+    }
+    if name not in policies:
+        raise ValueError(f"`selector` must be a scheme or one of {SELECTORS}, got {name!r}")
+    return _engine.MABSelector(scores, num_destroy, num_repair, policies[name](), seed=seed)
 
 _OUTCOMES = ("best", "better", "accept", "reject")
 
@@ -146,11 +170,11 @@ class _Search:
         pending, op = state.pending, state.operator
         self._operator = op.name if op is not None else "?"
         base = _State(self, state.x, state.obj)
-        limit = min(self.long_limit if pending.long else self.iteration_limit,
-                    self.left() - _margin(self))
         if pending is None or pending.frees_nothing(self.n_int):
             self._status = "empty neighbourhood"
             return base
+        limit = min(self.long_limit if pending.long else self.iteration_limit,
+                    self.left() - _margin(self))
         if limit < 0.01:
             self._status = "no time left"
             return base
@@ -200,13 +224,15 @@ class Balans:
     repair_ops
         Repair operators; default ``[Repair()]`` (the sub-MIP solve).
     selector
-        An ``alns`` operator selection scheme; default a Softmax bandit (tau 1.36, Balans'
-        default) over the operators with rewards 8/4/2/1 for best/better/accept/reject.
+        An operator selection scheme of ``rapidriver.alns.select`` (or the ``alns``
+        package's), or a name of :data:`SELECTORS` built for the operators that apply;
+        default ``"softmax"``: ``MABSelector`` with a Softmax bandit (tau 1.36, Balans'
+        default), rewards 8/4/2/1 for best/better/accept/reject.
     accept
-        An ``alns`` acceptance criterion; default ``HillClimbing()``.
+        An acceptance criterion of ``rapidriver.alns.accept``; default ``HillClimbing()``.
     stop
-        An ``alns`` stopping criterion; a ``MaxRuntime`` sets the whole call's time budget.
-        Default ``MaxRuntime(60)``.
+        A stopping criterion of ``rapidriver.alns.stop``; a ``MaxRuntime`` sets the whole
+        call's time budget. Default ``MaxRuntime(60)``.
     solver
         ``"highs"`` (embedded default).
     seed
@@ -234,7 +260,7 @@ class Balans:
         self,
         destroy_ops: typing.Sequence[str | Operator] | None = None,
         repair_ops: typing.Sequence[typing.Any] | None = None,
-        selector: typing.Any | None = None,
+        selector: typing.Any = "softmax",
         accept: typing.Any | None = None,
         stop: typing.Any | None = "default",
         solver: str = "highs",
@@ -254,9 +280,15 @@ class Balans:
             raise ValueError(f"`solver` must be 'highs' or 'scip', got {solver!r}")
         if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
             raise TypeError(f"`seed` must be an int, got {type(seed).__name__}")
+        if isinstance(selector, str) and selector not in SELECTORS:
+            raise ValueError(f"`selector` must be a scheme or one of {SELECTORS}, "
+                             f"got {selector!r}")
+        if selector is None:
+            selector = "softmax"
         self.selector = selector
         self.accept = accept
         self.stop = _engine.MaxRuntime(60) if stop == "default" else stop
+        # A MaxRuntime (ours or the alns package's) is the whole call's budget.
         budget = getattr(self.stop, "max_runtime", None)
         if budget is None:
             budget = math.inf if time_limit is None else time_limit
@@ -361,9 +393,11 @@ class Balans:
             engine.add_repair_operator(op, name=getattr(op, "name", None))
         for outcome in _OUTCOMES:
             getattr(engine, f"on_{outcome}")(self._recorder(search, outcome))
-        selector = self.selector or self._default_selector(len(ops), len(self.repair_ops))
+        selector = self.selector
+        if isinstance(selector, str):
+            selector = make_selector(selector, len(ops), len(self.repair_ops), self.seed)
         accept = self.accept or _engine.HillClimbing()
-        user_stop = None if isinstance(self.stop, _engine.MaxRuntime) else self.stop
+        user_stop = None if hasattr(self.stop, "max_runtime") else self.stop
         initial = _State(search, first.x, first.objective)
         iterations = 0
         if not search.done():
@@ -384,11 +418,6 @@ class Balans:
 
         return on
 
-    def _default_selector(self, n_destroy: int, n_repair: int) -> typing.Any:
-        from rapidriver import bandit
-
-        return _engine.BanditSelect([8, 4, 2, 1], n_destroy, n_repair,
-                                    bandit.Softmax(tau=1.359686, seed=self.seed))
 
     @staticmethod
     def _start_vector(model: typing.Any, start: dict[str, float]) -> np.ndarray:

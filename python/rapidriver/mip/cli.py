@@ -16,6 +16,8 @@ import os
 import sys
 import typing
 
+from rapidriver.mip.balans import SELECTORS
+
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "SELECTORS", "add_subcommands", "plot", "solve"]
 
 #: Exit code for a missing/malformed file, bad options or a model without integers.
@@ -23,25 +25,6 @@ EXIT_BAD_INPUT = 2
 #: Exit code for an infeasible or unbounded model.
 EXIT_INFEASIBLE = 3
 
-SELECTORS = ("softmax", "ucb", "epsilon_greedy", "random", "roulette")
-
-
-def _selector(name: str, n_destroy: int, seed: int) -> typing.Any:
-    from rapidriver import bandit
-    from rapidriver.mip import _engine
-
-    scores = [8, 4, 2, 1]
-    if name == "roulette":
-        from alns.select import RouletteWheel
-
-        return RouletteWheel(scores, 0.8, n_destroy, 1)
-    policy = {
-        "softmax": lambda: bandit.Softmax(tau=1.359686, seed=seed),
-        "ucb": lambda: bandit.UCB(delta=1.0, seed=seed),
-        "epsilon_greedy": lambda: bandit.EpsilonGreedy(epsilon=0.15, seed=seed),
-        "random": lambda: bandit.RandomPolicy(seed=seed),
-    }[name]()
-    return _engine.BanditSelect(scores, n_destroy, 1, policy)
 
 
 def _positive(text: str) -> float:
@@ -89,27 +72,18 @@ def _stem(path: str) -> str:
 
 def solve(args: argparse.Namespace) -> int:
     """Runs ``rapidriver solve``; returns the exit code."""
-    from alns.stop import MaxRuntime
-
-    from rapidriver.mip import Balans, operators
+    from rapidriver.mip import Balans, _engine, operators
 
     if not os.path.isfile(args.instance):
         return _fail(f"no such model file: {args.instance}", EXIT_BAD_INPUT)
     try:
         ops = operators.parse(args.destroy) if args.destroy else list(
             operators.parse(operators.DEFAULT_DESTROY))
-        selector = _selector(args.selector, len(ops), args.seed)
-        solver = Balans(destroy_ops=ops, selector=selector, stop=MaxRuntime(args.time_limit),
-                        solver=args.solver, seed=args.seed)
+        solver = Balans(destroy_ops=ops, selector=args.selector,
+                        stop=_engine.MaxRuntime(args.time_limit), solver=args.solver,
+                        seed=args.seed)
     except (TypeError, ValueError) as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
-    if args.selector != "roulette":
-        # Operators without binaries are dropped at solve time: size the bandit then.
-        solver.selector = None
-        solver._default_selector = lambda n_d, n_r: _selector(args.selector, n_d, args.seed)
-    else:
-        solver.selector = None
-        solver._default_selector = lambda n_d, n_r: _selector("roulette", n_d, args.seed)
     live = not args.quiet and sys.stderr is not None
 
     def progress(rec: typing.Any, gap: float) -> None:
