@@ -197,6 +197,17 @@ def _margin(search: _Search) -> float:
     return min(0.4, 0.006 * (search.deadline - search.t0) + 0.02)
 
 
+def _fresh(obj: typing.Any) -> typing.Any:
+    """A deep copy of a selection/acceptance/stopping object (the object itself if it cannot
+    be copied)."""
+    import copy
+
+    try:
+        return copy.deepcopy(obj)
+    except Exception:
+        return obj
+
+
 class _Stop:
     """Stops at the deadline, at a closed gap, or when the user's criterion says so."""
 
@@ -393,11 +404,13 @@ class Balans:
             engine.add_repair_operator(op, name=getattr(op, "name", None))
         for outcome in _OUTCOMES:
             getattr(engine, f"on_{outcome}")(self._recorder(search, outcome))
-        selector = self.selector
+        # Fresh copies of the stateful schemes: every solve starts from the same state, so
+        # solving twice with one Balans gives the same run.
+        selector = _fresh(self.selector)
         if isinstance(selector, str):
             selector = make_selector(selector, len(ops), len(self.repair_ops), self.seed)
-        accept = self.accept or _engine.HillClimbing()
-        user_stop = None if hasattr(self.stop, "max_runtime") else self.stop
+        accept = _fresh(self.accept) or _engine.HillClimbing()
+        user_stop = None if hasattr(self.stop, "max_runtime") else _fresh(self.stop)
         initial = _State(search, first.x, first.objective)
         iterations = 0
         if not search.done():
