@@ -164,13 +164,26 @@ def available(name: str) -> bool:
     return True
 
 
+def replot(json_path: pathlib.Path) -> None:
+    """Redraws the incumbent plot of a results file (``--replot``)."""
+    data = json.loads(json_path.read_text())
+    families = list(dict.fromkeys(r["case"] for r in data["records"]))
+    plot(data["records"], families, data["budget_s"],
+         json_path.with_name(json_path.stem + "_incumbent.png"))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replot", type=pathlib.Path, default=None,
+                        help="only redraw the plot of this results JSON")
     parser.add_argument("--quick", action="store_true", help="10 s budgets, 2 seeds")
     parser.add_argument("--budget", type=float, default=None)
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--families", nargs="+", default=FAMILIES, choices=FAMILIES)
     args = parser.parse_args()
+    if args.replot is not None:
+        replot(args.replot)
+        return
     budget = args.budget or (10.0 if args.quick else 60.0)
     n_seeds = args.seeds or (2 if args.quick else 3)
     from rapidriver.mip import instances
@@ -237,6 +250,8 @@ def plot(records, families, budget, path) -> None:
         return
     fig, axes = plt.subplots(1, len(families), figsize=(4.2 * len(families), 3.6))
     axes = [axes] if len(families) == 1 else list(axes)
+    names = list(dict.fromkeys(r["implementation"] for r in records))
+    colour = {name: f"C{k}" for k, name in enumerate(names)}  # one colour per implementation
     for ax, family in zip(axes, families, strict=True):
         for r in records:
             if r["case"] != family or r["seed"] != 0 or not r["trajectory"]:
@@ -246,7 +261,8 @@ def plot(records, families, budget, path) -> None:
                 continue
             times = [t for t, _ in traj] + [budget]
             values = [v for _, v in traj] + [traj[-1][1]]
-            ax.step(times, values, where="post", label=r["implementation"])
+            ax.step(times, values, where="post", label=r["implementation"],
+                    color=colour[r["implementation"]])
         ax.set_title(family.replace("_", " "), fontsize=10)
         ax.set_xlabel("seconds")
         ax.grid(alpha=0.3)
@@ -258,7 +274,8 @@ def plot(records, families, budget, path) -> None:
             pad = max(hi - lo, 1e-6 * max(abs(hi), 1.0))
             ax.set_ylim(lo - 0.5 * pad, hi + 1.5 * pad)
     axes[0].set_ylabel("incumbent objective")
-    axes[-1].legend(fontsize=8)
+    handles = [plt.Line2D([], [], color=colour[n], label=n) for n in names]
+    axes[-1].legend(handles=handles, fontsize=8)
     fig.tight_layout()
     fig.savefig(path, dpi=100)
     plt.close(fig)
