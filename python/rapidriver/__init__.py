@@ -12,7 +12,7 @@ namesakes, with the state and hot loops in Rust (the `rapidriver._core` extensio
 True
 """
 
-from rapidriver import alns, bandit, datasets, drift, evaluate, moe, sampling, solvers, tree
+from rapidriver import alns, bandit, datasets, drift, evaluate, mip, moe, sampling, solvers, tree
 from rapidriver._core import __version__
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "datasets",
     "drift",
     "evaluate",
+    "mip",
     "moe",
     "sampling",
     "solvers",

@@ -1,4 +1,5 @@
-"""Command line: `rapidriver demo [NAME]` (or `python -m rapidriver demo`).
+"""Command line: `rapidriver demo [NAME]` (or `python -m rapidriver demo`), and
+`rapidriver solve INSTANCE.mps` / `rapidriver plot HISTORY.json` (see `rapidriver.mip.cli`).
 
 Each demo is a function registered in `DEMOS`; `rapidriver demo` with no name runs them all,
 in order, on embedded defaults; `rapidriver demo NAME` runs one.
@@ -352,7 +353,14 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run a demo on embedded defaults")
     demo.add_argument("name", nargs="?", default="all", choices=["all", *sorted(DEMOS)])
     demo.add_argument("--seed", type=int, default=0)
+    from rapidriver.mip import cli as mip_cli
+
+    mip_cli.add_subcommands(sub)
     args = parser.parse_args(argv)
+    if args.command == "solve":
+        return mip_cli.solve(args)
+    if args.command == "plot":
+        return mip_cli.plot(args)
     if args.command == "demo":
         names = list(DEMOS) if args.name == "all" else [args.name]
         for i, name in enumerate(names):

@@ -9,6 +9,7 @@ pub mod datasets;
 pub mod drift;
 pub mod error;
 pub mod linalg;
+pub mod mip;
 pub mod moe;
 pub mod pyrandom;
 pub mod sampling;

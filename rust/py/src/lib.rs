@@ -9,6 +9,7 @@ mod convert;
 mod datasets;
 mod drift;
 mod errors;
+mod mip;
 mod moe;
 mod sampling;
 mod solvers;
@@ -27,5 +28,6 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     moe::register(m)?;
     solvers::register(m)?;
     sampling::register(m)?;
+    mip::register(m)?;
     Ok(())
 }

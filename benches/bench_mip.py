@@ -1,0 +1,336 @@
+"""MIP search at equal wall-clock budget: plain HiGHS, plain SCIP, the `balans` package and
+rapidriver.mip.Balans (on HiGHS), on the generated families of `rapidriver.mip.instances`.
+
+Run from the project root (``pip install ".[bench,scip]"`` for SCIP and balans)::
+
+    python benches/bench_mip.py             # 60 s per run, 3 seeds, paper-sized instances
+    python benches/bench_mip.py --quick     # 10 s per run, 2 seeds
+
+For every family and seed one instance is generated (the seed is also every solver's seed),
+and each implementation runs once within the budget, single-threaded. Reported per run: the
+objective, the primal gap to the best objective any implementation found on that instance,
+``|best - obj| / max(|best|, |obj|)`` (1 without a solution), the primal integral (Berthold
+2013: the primal gap integrated over the budget, divided by the budget, so 0 is "optimal from
+the first instant" and 1 is "no solution throughout"), the wall time and the overrun of the
+budget. A run that overruns its budget (the balans package finishes the sub-MIP that is
+running at its deadline) is scored on what it had found by the budget (plus 1%).
+Results: ``benches/results/mip.json`` and ``mip.md`` (``mip_quick.*`` for ``--quick``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import math
+import pathlib
+import platform
+import tempfile
+import time
+import typing
+
+RESULTS = pathlib.Path(__file__).parent / "results"
+FAMILIES = ["set_cover", "combinatorial_auction", "capacitated_facility_location",
+            "maximum_independent_set", "minimum_vertex_cover"]
+MAXIMISE = {"combinatorial_auction", "maximum_independent_set"}
+
+Trajectory = list[tuple[float, float]]  # (seconds, incumbent objective)
+
+
+def run_highs(path: str, budget: float, seed: int) -> tuple[Trajectory, float]:
+    from rapidriver.mip._highs_io import new_highs
+
+    h = new_highs()
+    h.readModel(path)
+    h.setOptionValue("time_limit", budget)
+    h.setOptionValue("random_seed", seed)
+    traj: Trajectory = []
+    t0 = time.perf_counter()
+    h.cbMipImprovingSolution.subscribe(
+        lambda e: traj.append((time.perf_counter() - t0, e.data_out.objective_function_value)))
+    h.run()
+    wall = time.perf_counter() - t0
+    info = h.getInfo()
+    if info.primal_solution_status == 2 and (not traj or
+                                             traj[-1][1] != info.objective_function_value):
+        traj.append((wall, info.objective_function_value))
+    return traj, wall
+
+
+def run_scip(path: str, budget: float, seed: int) -> tuple[Trajectory, float]:
+    import pyscipopt
+
+    t0 = time.perf_counter()
+    m = pyscipopt.Model()
+    m.hideOutput()
+    m.readProblem(path)
+    m.setParam("limits/time", budget)
+    m.setParam("randomization/randomseedshift", seed)
+    m.setParam("parallel/maxnthreads", 1)
+    m.optimize()
+    wall = time.perf_counter() - t0
+    sign = 1.0 if m.getObjectiveSense() == "minimize" else -1.0
+    sols = sorted((m.getSolTime(s), m.getSolObjVal(s)) for s in m.getSols())
+    traj: Trajectory = []
+    for t, v in sols:
+        if not traj or sign * v < sign * traj[-1][1] - 1e-9:
+            traj.append((t, v))
+    return traj, wall
+
+
+def run_balans_package(path: str, budget: float, seed: int) -> tuple[Trajectory, float]:
+    from alns.stop import MaxRuntime
+    from balans.solver import Balans as PackageBalans
+
+    # Its default configuration; below 10 s budgets its first-solution limit must shrink.
+    extra = {} if budget >= 10 else {"timelimit_first_solution": budget / 2}
+    t0 = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        # Its seed must be > 0 (it draws the engine's seed from [0, seed)): 1283 is its default.
+        result = PackageBalans(stop=MaxRuntime(budget), seed=1283 + seed, **extra).solve(path)
+    wall = time.perf_counter() - t0
+    if result is None:
+        return [], wall
+    objs = list(result.statistics.objectives)
+    runtimes = list(result.statistics.runtimes)
+    start = wall - sum(runtimes)  # the ALNS loop began after the first solution
+    times = [start]
+    for r in runtimes:
+        times.append(times[-1] + r)
+    return list(zip(times, objs, strict=False)), wall
+
+
+def run_ours(path: str, budget: float, seed: int, solver: str = "highs"):
+    from alns.stop import MaxRuntime
+
+    from rapidriver.mip import Balans
+
+    t0 = time.perf_counter()
+    result = Balans(stop=MaxRuntime(budget), seed=seed, solver=solver).solve(path)
+    wall = time.perf_counter() - t0
+    traj = [(r.time, r.incumbent) for r in result.history]
+    return traj, wall
+
+
+IMPLEMENTATIONS: dict[str, typing.Callable[..., tuple[Trajectory, float]]] = {
+    "HiGHS": run_highs,
+    "SCIP": run_scip,
+    "balans (SCIP)": run_balans_package,
+    "ours (HiGHS)": run_ours,
+    "ours (SCIP)": lambda path, budget, seed: run_ours(path, budget, seed, solver="scip"),
+}
+
+
+def best_so_far(traj: Trajectory, maximise: bool) -> Trajectory:
+    out: Trajectory = []
+    for t, v in sorted(traj):
+        if v is None or not math.isfinite(v):
+            continue
+        if not out or (v > out[-1][1] if maximise else v < out[-1][1]):
+            out.append((t, v))
+    return out
+
+
+def primal_gap(value: float | None, best: float) -> float:
+    if value is None:
+        return 1.0
+    if value == best:
+        return 0.0
+    if value * best < 0:
+        return 1.0
+    return abs(best - value) / max(abs(best), abs(value))
+
+
+def primal_integral(traj: Trajectory, best: float, budget: float) -> float:
+    total, last_t, last_gap = 0.0, 0.0, 1.0
+    for t, v in traj:
+        t = min(max(t, 0.0), budget)
+        total += (t - last_t) * last_gap
+        last_t, last_gap = t, primal_gap(v, best)
+    total += (budget - last_t) * last_gap
+    return total / budget
+
+
+def available(name: str) -> bool:
+    try:
+        if name in ("SCIP", "ours (SCIP)"):
+            import pyscipopt  # noqa: F401
+        elif name.startswith("balans"):
+            import balans  # noqa: F401
+        import highspy  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+def replot(json_path: pathlib.Path) -> None:
+    """Redraws the incumbent plot of a results file (``--replot``)."""
+    data = json.loads(json_path.read_text())
+    families = list(dict.fromkeys(r["case"] for r in data["records"]))
+    plot(data["records"], families, data["budget_s"],
+         json_path.with_name(json_path.stem + "_incumbent.png"))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replot", type=pathlib.Path, default=None,
+                        help="only redraw the plot of this results JSON")
+    parser.add_argument("--quick", action="store_true", help="10 s budgets, 2 seeds")
+    parser.add_argument("--budget", type=float, default=None)
+    parser.add_argument("--seeds", type=int, default=None)
+    parser.add_argument("--families", nargs="+", default=FAMILIES, choices=FAMILIES)
+    args = parser.parse_args()
+    if args.replot is not None:
+        replot(args.replot)
+        return
+    budget = args.budget or (10.0 if args.quick else 60.0)
+    n_seeds = args.seeds or (2 if args.quick else 3)
+    from rapidriver.mip import instances
+
+    impls = {k: v for k, v in IMPLEMENTATIONS.items() if available(k)}
+    records = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for family in args.families:
+            maximise = family in MAXIMISE
+            for seed in range(n_seeds):
+                path = instances.generate(family, f"{tmp}/{family}_{seed}.mps", seed=seed)
+                runs = {}
+                errors = {}
+                for name, fn in impls.items():
+                    t0 = time.perf_counter()
+                    try:
+                        traj, wall = fn(path, budget, seed)
+                    except Exception as exc:  # a crash counts as a run without a solution
+                        traj, wall = [], time.perf_counter() - t0
+                        errors[name] = f"{type(exc).__name__}: {exc}"
+                        print(f"  {name} failed: {errors[name][:200]}", flush=True)
+                    runs[name] = (best_so_far(traj, maximise), wall)
+                    final = runs[name][0][-1][1] if runs[name][0] else None
+                    print(f"{family:<30} seed {seed} {name:<14} objective {final!s:>14} "
+                          f"wall {wall:6.2f}s", flush=True)
+                # What a run found after its budget (balans overruns) does not count.
+                in_time = {name: [p for p in traj if p[0] <= budget * 1.01]
+                           for name, (traj, _) in runs.items()}
+                finals = [t[-1][1] for t in in_time.values() if t]
+                best = (max if maximise else min)(finals) if finals else math.nan
+                for name, (full, wall) in runs.items():
+                    traj = in_time[name]
+                    final = traj[-1][1] if traj else None
+                    records.append({
+                        "case": family, "implementation": name, "seed": seed,
+                        "budget_s": budget, "objective": final, "best_known": best,
+                        "objective_after_overrun": full[-1][1] if full else None,
+                        "primal_gap": primal_gap(final, best),
+                        "primal_integral": primal_integral(traj, best, budget),
+                        "seconds": wall, "overrun_pct": 100.0 * (wall / budget - 1.0),
+                        "trajectory": full, "error": errors.get(name),
+                    })
+    summary = summarise(records, list(impls), args.families)
+    RESULTS.mkdir(exist_ok=True)
+    stem = "mip_quick" if args.quick else "mip"
+    (RESULTS / f"{stem}.json").write_text(json.dumps({
+        "budget_s": budget, "seeds": n_seeds, "quick": args.quick,
+        "machine": platform.machine(), "python": platform.python_version(),
+        "summary": summary, "records": records}, indent=1))
+    md = markdown(summary, list(impls), args.families, budget, n_seeds)
+    (RESULTS / f"{stem}.md").write_text(md)
+    print(md)
+    plot(records, args.families, budget, RESULTS / f"{stem}_incumbent.png")
+
+
+def plot(records, families, budget, path) -> None:
+    """Incumbent over time on seed 0 of every family, one panel each (needs matplotlib)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return
+    fig, axes = plt.subplots(1, len(families), figsize=(4.2 * len(families), 3.6))
+    axes = [axes] if len(families) == 1 else list(axes)
+    names = list(dict.fromkeys(r["implementation"] for r in records))
+    colour = {name: f"C{k}" for k, name in enumerate(names)}  # one colour per implementation
+    for ax, family in zip(axes, families, strict=True):
+        for r in records:
+            if r["case"] != family or r["seed"] != 0 or not r["trajectory"]:
+                continue
+            traj = [p for p in r["trajectory"] if p[0] <= budget * 1.01]
+            if not traj:
+                continue
+            times = [t for t, _ in traj] + [budget]
+            values = [v for _, v in traj] + [traj[-1][1]]
+            ax.step(times, values, where="post", label=r["implementation"],
+                    color=colour[r["implementation"]])
+        ax.set_title(family.replace("_", " "), fontsize=10)
+        ax.set_xlabel("seconds")
+        ax.grid(alpha=0.3)
+        # Zoom on the region where the implementations differ.
+        finals = [r["objective"] for r in records
+                  if r["case"] == family and r["seed"] == 0 and r["objective"] is not None]
+        if finals:
+            lo, hi = min(finals), max(finals)
+            pad = max(hi - lo, 1e-6 * max(abs(hi), 1.0))
+            ax.set_ylim(lo - 0.5 * pad, hi + 1.5 * pad)
+    axes[0].set_ylabel("incumbent objective")
+    handles = [plt.Line2D([], [], color=colour[n], label=n) for n in names]
+    axes[-1].legend(handles=handles, fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    plt.close(fig)
+
+
+def summarise(records, impls, families):
+    out = []
+    for family in families:
+        for name in impls:
+            rows = [r for r in records if r["case"] == family and r["implementation"] == name]
+            if not rows:
+                continue
+
+            def mean(key: str, rows: list = rows) -> float:
+                return sum(r[key] for r in rows) / len(rows)
+
+            objs = [r["objective"] for r in rows]
+            out.append({"case": family, "implementation": name,
+                        "objective": (sum(objs) / len(objs)) if None not in objs else None,
+                        "primal_gap": mean("primal_gap"),
+                        "primal_integral": mean("primal_integral"),
+                        "max_overrun_pct": max(r["overrun_pct"] for r in rows),
+                        "failed_runs": sum(r["error"] is not None for r in rows)})
+    base = {s["case"]: s for s in out if s["implementation"] == "HiGHS"}
+    for s in out:
+        b = base.get(s["case"])
+        s["integral_ratio_to_highs"] = (s["primal_integral"] / b["primal_integral"]
+                                        if b and b["primal_integral"] > 0 else None)
+    return out
+
+
+def markdown(summary, impls, families, budget, n_seeds):
+    lines = [
+        f"Budget {budget:g} s per run, {n_seeds} seeds (instance and solver seed), one thread. "
+        "Mean objective, mean primal gap to the best found by any implementation, mean "
+        "primal integral (gap integrated over the budget / budget; lower is better), its ratio "
+        "to plain HiGHS, and the worst overrun of the budget.",
+        "",
+        "| family | implementation | objective | primal gap | primal integral | "
+        "integral / HiGHS | worst overrun |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for s in summary:
+        obj = f"{s['objective']:,.1f}" if s["objective"] is not None else "none"
+        ratio = s["integral_ratio_to_highs"]
+        lines.append(
+            f"| {s['case']} | {s['implementation']} | {obj} | {s['primal_gap']:.4f} | "
+            f"{s['primal_integral']:.4f} | {ratio:.2f} |" if ratio is not None else
+            f"| {s['case']} | {s['implementation']} | {obj} | {s['primal_gap']:.4f} | "
+            f"{s['primal_integral']:.4f} | - |")
+        lines[-1] += f" {s['max_overrun_pct']:+.1f}% |"
+        if s["failed_runs"]:
+            lines[-1] += f" ({s['failed_runs']} crashed)"
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    main()
