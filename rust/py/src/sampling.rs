@@ -459,6 +459,35 @@ impl PySobol {
         d.set_item("expectations", outcome_dict(py, &o.expectations)?)?;
         Ok(d)
     }
+
+    /// Bootstrap percentile intervals from `reps` resamples of the final sample.
+    #[pyo3(signature = (reps, level=0.95, seed=None))]
+    fn bootstrap<'py>(
+        &self,
+        py: Python<'py>,
+        reps: &Bound<'py, PyAny>,
+        level: f64,
+        seed: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let reps = count("bootstrap", reps)? as usize;
+        let s = seed_value(seed)?;
+        let inner = &self.inner;
+        let b = py.detach(|| inner.bootstrap(reps, level, s)).py_err()?;
+        let ci = |v: Vec<[f64; 2]>| -> PyResult<Bound<'py, PyArray2<f64>>> {
+            let n = v.len();
+            v.into_iter()
+                .flatten()
+                .collect::<Vec<f64>>()
+                .into_pyarray(py)
+                .reshape([n, 2])
+        };
+        let d = PyDict::new(py);
+        d.set_item("first_ci", ci(b.first_ci)?)?;
+        d.set_item("total_ci", ci(b.total_ci)?)?;
+        d.set_item("first_sd", b.first_sd.into_pyarray(py))?;
+        d.set_item("total_sd", b.total_sd.into_pyarray(py))?;
+        Ok(d)
+    }
 }
 
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {

@@ -37,6 +37,38 @@ pub struct SobolOutcome {
     pub expectations: Outcome,
 }
 
+/// Bootstrap percentile intervals (`[low, high]` per input) and the replicates' standard
+/// deviations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolBootstrap {
+    pub first_ci: Vec<[f64; 2]>,
+    pub total_ci: Vec<[f64; 2]>,
+    pub first_sd: Vec<f64>,
+    pub total_sd: Vec<f64>,
+}
+
+/// The `q`-quantile of sorted values by linear interpolation.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = q * (sorted.len() - 1) as f64;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Percentile interval and standard deviation of replicates (NaNs dropped).
+fn summarise(mut v: Vec<f64>, level: f64) -> ([f64; 2], f64) {
+    v.retain(|x| x.is_finite());
+    if v.len() < 2 {
+        return ([f64::NAN, f64::NAN], f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt();
+    let a = (1.0 - level) / 2.0;
+    ([quantile(&v, a), quantile(&v, 1.0 - a)], sd)
+}
+
 /// The Sobol' driver: an estimator over `2d` standard normals whose batches are expanded into
 /// the `d + 2` model points per sample point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -248,6 +280,41 @@ impl Sobol {
         })
     }
 
+    /// Bootstrap intervals at `level` from `reps` resamples of the final sample, seeded.
+    pub fn bootstrap(&self, reps: usize, level: f64, seed: u64) -> Result<SobolBootstrap> {
+        if reps < 2 {
+            return Err(param(
+                "bootstrap",
+                format!("must be at least 2 resamples, got {reps}"),
+            ));
+        }
+        if !(level > 0.0 && level < 1.0) {
+            return Err(param(
+                "confidence",
+                format!("must be in (0, 1), got {level}"),
+            ));
+        }
+        let d = self.inputs.dim();
+        let zero_cov = vec![0.0; n_expectations(self.form, d).pow(2)];
+        let mut firsts = vec![Vec::with_capacity(reps); d];
+        let mut totals = vec![Vec::with_capacity(reps); d];
+        for e in self.inner.bootstrap(reps, seed)? {
+            let (f, t, _, _) = indices(self.form, d, &e, &zero_cov);
+            for i in 0..d {
+                firsts[i].push(f[i]);
+                totals[i].push(t[i]);
+            }
+        }
+        let (first_ci, first_sd) = firsts.into_iter().map(|v| summarise(v, level)).unzip();
+        let (total_ci, total_sd) = totals.into_iter().map(|v| summarise(v, level)).unzip();
+        Ok(SobolBootstrap {
+            first_ci,
+            total_ci,
+            first_sd,
+            total_sd,
+        })
+    }
+
     pub fn run(mut self, mut model: impl FnMut(&[f64]) -> Vec<f64>) -> Result<SobolOutcome> {
         while let Some(x) = self.ask() {
             let y = model(x);
@@ -316,6 +383,43 @@ mod tests {
             );
         }
         assert_eq!(out.runs, 100_000 / 5 * 5);
+    }
+
+    #[test]
+    fn bootstrap_matches_delta_method_and_is_seeded() {
+        let run = |seed| {
+            let mut s = Sobol::new(
+                uniform_pi(3),
+                8 * 5000,
+                SobolForm::Saltelli,
+                Method::MonteCarlo,
+                seed,
+            )
+            .unwrap();
+            while let Some(x) = s.ask() {
+                let y = ishigami(x);
+                s.tell(&y).unwrap();
+            }
+            s
+        };
+        let s = run(3);
+        let out = s.outcome().unwrap();
+        let b = s.bootstrap(200, 0.95, 11).unwrap();
+        assert_eq!(b, s.bootstrap(200, 0.95, 11).unwrap());
+        for i in 0..3 {
+            for (sd, se) in [
+                (b.first_sd[i], out.first_se[i]),
+                (b.total_sd[i], out.total_se[i]),
+            ] {
+                assert!(
+                    sd / se > 0.7 && sd / se < 1.4,
+                    "bootstrap sd {sd} vs delta se {se}"
+                );
+            }
+            assert!(b.first_ci[i][0] < out.first[i] && out.first[i] < b.first_ci[i][1]);
+        }
+        assert!(s.bootstrap(1, 0.95, 0).is_err());
+        assert!(s.bootstrap(10, 1.0, 0).is_err());
     }
 
     #[test]
