@@ -497,7 +497,8 @@ def write(records, quick):
         "",
         "quality: summed (relative, for the moments) variance over the repetitions; ratio: the "
         "baseline's variance over this one (moments: exact plain MC; Sobol': our pick-freeze "
-        "MC; 100 laws: separate MC), or for the overhead rows the numpy implementation's "
+        "MC, or the authors' pick-freeze MC for the paper's 2e4 points; 100 laws: separate "
+        "MC), or for the overhead rows the numpy implementation's "
         "seconds outside the model over this one's.",
     ]
     (RESULTS / "sampling.md").write_text("\n".join(lines + notes) + "\n")
