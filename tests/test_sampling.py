@@ -377,3 +377,19 @@ def test_bootstrap_bad_input(kwargs, exc):
     name = "confidence" if "confidence" in kwargs else "bootstrap"
     with pytest.raises(exc, match=name):
         sobol_indices(lambda x: x[:, 0] + x[:, 1], law, 4_000, method="saltelli", **kwargs)
+
+
+def test_first_order_only():
+    # Monte Carlo draws the same points either way: equal first-order indices, no total order.
+    law = Independent([Uniform(-math.pi, math.pi)] * 3)
+    both = sobol_indices(ishigami, law, 10_000, method="saltelli", seed=1)
+    first = sobol_indices(ishigami, law, 10_000, method="saltelli", seed=1, order="first",
+                          bootstrap=50)
+    np.testing.assert_allclose(first.first, both.first, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(first.first_se, both.first_se, rtol=0, atol=1e-12)
+    assert np.all(np.isnan(first.total)) and np.all(np.isnan(first.total_ci))
+    assert len(first.expectations.estimates) == 4
+    r = sobol_indices(ishigami, law, 30_000, method="iscv", seed=2, order="first")
+    assert np.all(np.abs(r.first - ishigami_indices()[0]) < 4 * r.first_se + 0.01), r.first
+    with pytest.raises(ValueError, match="order"):
+        sobol_indices(ishigami, law, 10_000, order="total")

@@ -106,6 +106,7 @@ def sobol_indices(
     progress: bool = False,
     bootstrap: int = 0,
     confidence: float = 0.95,
+    order: str = "both",
 ) -> SobolResult:
     """First- and total-order Sobol' indices of ``model`` under independent ``inputs``.
 
@@ -126,6 +127,10 @@ def sobol_indices(
         Number of bootstrap resamples of the final sample (0: none; otherwise at least 2).
     confidence
         Level of the bootstrap percentile intervals.
+    order
+        ``"both"`` (first and total order) or ``"first"``: the total-order expectations are
+        left out, so ISCV adapts its proposal to the first-order ones alone (the paper's
+        setting); ``total`` is then NaN. Same runs per point either way.
 
     Examples
     --------
@@ -146,9 +151,11 @@ def sobol_indices(
         raise ValueError(f"`bootstrap` must be 0 or at least 2 resamples, got {bootstrap}")
     if not 0.0 < confidence < 1.0:
         raise ValueError(f"`confidence` must be in (0, 1), got {confidence}")
+    if order not in ("both", "first"):
+        raise ValueError(f"`order` must be 'both' or 'first', got {order!r}")
     run = _core.SobolRun(
         inputs._inner, budget, method, family_name=family, n_components=n_components,
-        diag=diag, seed=seed,
+        diag=diag, seed=seed, first_only=order == "first",
     )
     _drive(run, model, progress, _single)
     out = run.outcome()

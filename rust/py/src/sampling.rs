@@ -391,7 +391,8 @@ pub struct PySobol {
 #[pymethods]
 impl PySobol {
     #[new]
-    #[pyo3(signature = (inputs, budget, method, family_name="gaussian", n_components=2, diag=false, seed=None))]
+    #[pyo3(signature = (inputs, budget, method, family_name="gaussian", n_components=2, diag=false, seed=None, first_only=false))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         inputs: PyRef<'_, PyDistribution>,
         budget: &Bound<'_, PyAny>,
@@ -400,6 +401,7 @@ impl PySobol {
         n_components: usize,
         diag: bool,
         seed: Option<&Bound<'_, PyAny>>,
+        first_only: bool,
     ) -> PyResult<Self> {
         let budget = count("budget", budget)? as usize;
         let (form, m) = match method {
@@ -416,7 +418,15 @@ impl PySobol {
             }
         };
         Ok(PySobol {
-            inner: Sobol::new(inputs.inner.clone(), budget, form, m, seed_value(seed)?).py_err()?,
+            inner: Sobol::with_order(
+                inputs.inner.clone(),
+                budget,
+                form,
+                m,
+                seed_value(seed)?,
+                first_only,
+            )
+            .py_err()?,
             d: inputs.inner.dim(),
         })
     }

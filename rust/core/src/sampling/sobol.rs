@@ -77,6 +77,9 @@ pub struct Sobol {
     form: SobolForm,
     inner: Estimator,
     pending: Option<Vec<f64>>,
+    /// First-order indices only: the total-order integrands are left out of the estimation.
+    #[serde(default)]
+    first_only: bool,
 }
 
 /// Number of expectations of each form for `d` inputs.
@@ -175,6 +178,20 @@ impl Sobol {
         method: Method,
         seed: u64,
     ) -> Result<Self> {
+        Self::with_order(inputs, budget, form, method, seed, false)
+    }
+
+    /// As `new`; with `first_only` the `d` total-order integrands are dropped, so an adaptive
+    /// proposal serves the first-order expectations and the variance alone (the paper's
+    /// setting) and the total-order indices come back NaN.
+    pub fn with_order(
+        inputs: Distribution,
+        budget: usize,
+        form: SobolForm,
+        method: Method,
+        seed: u64,
+        first_only: bool,
+    ) -> Result<Self> {
         if inputs.has_copula() {
             return Err(param(
                 "inputs",
@@ -190,7 +207,8 @@ impl Sobol {
             };
             2 * d
         ])?;
-        let problem = Problem::new(vec![std], n_expectations(form, d), None)?;
+        let k = n_expectations(form, d) - if first_only { d } else { 0 };
+        let problem = Problem::new(vec![std], k, None)?;
         let inner = Estimator::new(problem, points, method, seed).map_err(|e| match e {
             crate::Error::InvalidParameter {
                 name: "budget",
@@ -209,6 +227,7 @@ impl Sobol {
             form,
             inner,
             pending: None,
+            first_only,
         })
     }
 
@@ -253,8 +272,16 @@ impl Sobol {
         };
         super::problem::check_outputs(y, n_pts, 1)?;
         let mut vals = Vec::with_capacity(n_pts / (d + 2) * n_expectations(self.form, d));
+        let mut full = Vec::with_capacity(n_expectations(self.form, d));
         for f in y.chunks_exact(d + 2) {
-            integrands(self.form, f, &mut vals);
+            full.clear();
+            integrands(self.form, f, &mut full);
+            if self.first_only {
+                vals.extend_from_slice(&full[..d]);
+                vals.extend_from_slice(&full[2 * d..]);
+            } else {
+                vals.extend_from_slice(&full);
+            }
         }
         self.inner.tell(&vals)?;
         self.pending = None;
@@ -268,8 +295,12 @@ impl Sobol {
         out.runs_adaptation *= d + 2;
         out.runs_final *= d + 2;
         out.history.iter_mut().for_each(|s| s.runs *= d + 2);
-        let (first, total, first_se, total_se) =
-            indices(self.form, d, &out.estimates, &out.covariance);
+        let (e, cov) = self.full_expectations(&out.estimates, Some(&out.covariance));
+        let (first, mut total, first_se, mut total_se) = indices(self.form, d, &e, &cov);
+        if self.first_only {
+            total.fill(f64::NAN);
+            total_se.fill(f64::NAN);
+        }
         Ok(SobolOutcome {
             first,
             total,
@@ -278,6 +309,30 @@ impl Sobol {
             runs: self.runs(),
             expectations: out,
         })
+    }
+
+    /// The estimates (and covariance) on every expectation of the form, zeros in the left-out
+    /// total-order slots when `first_only`.
+    fn full_expectations(&self, e: &[f64], cov: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
+        let d = self.inputs.dim();
+        let k = n_expectations(self.form, d);
+        if !self.first_only {
+            return (
+                e.to_vec(),
+                cov.map_or_else(|| vec![0.0; k * k], <[f64]>::to_vec),
+            );
+        }
+        let kept: Vec<usize> = (0..k).filter(|j| !(d..2 * d).contains(j)).collect();
+        let (mut fe, mut fc) = (vec![0.0; k], vec![0.0; k * k]);
+        for (a, &ja) in kept.iter().enumerate() {
+            fe[ja] = e[a];
+            if let Some(c) = cov {
+                for (b, &jb) in kept.iter().enumerate() {
+                    fc[ja * k + jb] = c[a * kept.len() + b];
+                }
+            }
+        }
+        (fe, fc)
     }
 
     /// Bootstrap intervals at `level` from `reps` resamples of the final sample, seeded.
@@ -295,11 +350,14 @@ impl Sobol {
             ));
         }
         let d = self.inputs.dim();
-        let zero_cov = vec![0.0; n_expectations(self.form, d).pow(2)];
         let mut firsts = vec![Vec::with_capacity(reps); d];
         let mut totals = vec![Vec::with_capacity(reps); d];
         for e in self.inner.bootstrap(reps, seed)? {
-            let (f, t, _, _) = indices(self.form, d, &e, &zero_cov);
+            let (e, cov) = self.full_expectations(&e, None);
+            let (f, mut t, _, _) = indices(self.form, d, &e, &cov);
+            if self.first_only {
+                t.fill(f64::NAN);
+            }
             for i in 0..d {
                 firsts[i].push(f[i]);
                 totals[i].push(t[i]);
@@ -420,6 +478,32 @@ mod tests {
         }
         assert!(s.bootstrap(1, 0.95, 0).is_err());
         assert!(s.bootstrap(10, 1.0, 0).is_err());
+    }
+
+    #[test]
+    fn first_order_only_matches_the_full_run_on_monte_carlo() {
+        // Monte Carlo draws the same points either way, so the first-order indices and their
+        // errors agree exactly; the total order is left out.
+        let run = |first_only| {
+            Sobol::with_order(
+                uniform_pi(3),
+                5 * 2000,
+                SobolForm::Saltelli,
+                Method::MonteCarlo,
+                7,
+                first_only,
+            )
+            .unwrap()
+            .run(ishigami)
+            .unwrap()
+        };
+        let (full, first) = (run(false), run(true));
+        assert_eq!(first.expectations.estimates.len(), 4);
+        for i in 0..3 {
+            assert!((full.first[i] - first.first[i]).abs() < 1e-12);
+            assert!((full.first_se[i] - first.first_se[i]).abs() < 1e-12);
+            assert!(first.total[i].is_nan() && first.total_se[i].is_nan());
+        }
     }
 
     #[test]
