@@ -333,3 +333,63 @@ def test_sobol_model_shape_checked_and_plot():
     mpl.use("Agg")
     ax = r.plot()
     assert len(ax.patches) == 4
+
+
+def test_bootstrap_intervals_cover_ishigami_indices():
+    # 90% percentile intervals of the six Ishigami indices over 40 seeds: about 216 of 240 should
+    # contain the analytic value; fewer than 192 (80%) or more than 234 would be a broken bootstrap.
+    law = Independent([Uniform(-math.pi, math.pi)] * 3)
+    first, total = ishigami_indices()
+    hits = 0
+    for seed in range(40):
+        r = sobol_indices(ishigami, law, 10_000, method="saltelli", seed=seed, bootstrap=200,
+                          confidence=0.9)
+        assert r.first_ci.shape == (3, 2) and r.total_ci.shape == (3, 2)
+        for ci, truth in ((r.first_ci, first), (r.total_ci, total)):
+            hits += int(np.sum((ci[:, 0] <= truth) & (truth <= ci[:, 1])))
+    assert 192 <= hits <= 234, hits
+
+
+def test_bootstrap_agrees_with_delta_method_and_is_seeded():
+    law = Independent([Uniform(-math.pi, math.pi)] * 3)
+    r = sobol_indices(ishigami, law, 30_000, method="iscv", seed=4, bootstrap=300)
+    for boot, delta in ((r.first_se_bootstrap, r.first_se), (r.total_se_bootstrap, r.total_se)):
+        ratio = boot / delta
+        assert np.all((ratio > 2 / 3) & (ratio < 1.5)), ratio
+    assert np.all((r.first_ci[:, 0] < r.first) & (r.first < r.first_ci[:, 1]))
+    again = sobol_indices(ishigami, law, 30_000, method="iscv", seed=4, bootstrap=300)
+    np.testing.assert_array_equal(again.first_ci, r.first_ci)
+    other = sobol_indices(ishigami, law, 30_000, method="iscv", seed=5, bootstrap=300)
+    assert not np.array_equal(other.first_ci, r.first_ci)
+    plain = sobol_indices(ishigami, law, 30_000, method="iscv", seed=4)
+    assert plain.first_ci is None
+    np.testing.assert_array_equal(plain.first, r.first)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "exc"),
+    [(dict(bootstrap=1), ValueError), (dict(bootstrap=-3), ValueError),
+     (dict(bootstrap=True), TypeError), (dict(bootstrap=2.5), TypeError),
+     (dict(bootstrap=10, confidence=1.0), ValueError)],
+)
+def test_bootstrap_bad_input(kwargs, exc):
+    law = Independent([Uniform(0, 1)] * 2)
+    name = "confidence" if "confidence" in kwargs else "bootstrap"
+    with pytest.raises(exc, match=name):
+        sobol_indices(lambda x: x[:, 0] + x[:, 1], law, 4_000, method="saltelli", **kwargs)
+
+
+def test_first_order_only():
+    # Monte Carlo draws the same points either way: equal first-order indices, no total order.
+    law = Independent([Uniform(-math.pi, math.pi)] * 3)
+    both = sobol_indices(ishigami, law, 10_000, method="saltelli", seed=1)
+    first = sobol_indices(ishigami, law, 10_000, method="saltelli", seed=1, order="first",
+                          bootstrap=50)
+    np.testing.assert_allclose(first.first, both.first, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(first.first_se, both.first_se, rtol=0, atol=1e-12)
+    assert np.all(np.isnan(first.total)) and np.all(np.isnan(first.total_ci))
+    assert len(first.expectations.estimates) == 4
+    r = sobol_indices(ishigami, law, 30_000, method="iscv", seed=2, order="first")
+    assert np.all(np.abs(r.first - ishigami_indices()[0]) < 4 * r.first_se + 0.01), r.first
+    with pytest.raises(ValueError, match="order"):
+        sobol_indices(ishigami, law, 10_000, order="total")

@@ -391,7 +391,8 @@ pub struct PySobol {
 #[pymethods]
 impl PySobol {
     #[new]
-    #[pyo3(signature = (inputs, budget, method, family_name="gaussian", n_components=2, diag=false, seed=None))]
+    #[pyo3(signature = (inputs, budget, method, family_name="gaussian", n_components=2, diag=false, seed=None, first_only=false))]
+    #[allow(clippy::too_many_arguments)]
     fn new(
         inputs: PyRef<'_, PyDistribution>,
         budget: &Bound<'_, PyAny>,
@@ -400,6 +401,7 @@ impl PySobol {
         n_components: usize,
         diag: bool,
         seed: Option<&Bound<'_, PyAny>>,
+        first_only: bool,
     ) -> PyResult<Self> {
         let budget = count("budget", budget)? as usize;
         let (form, m) = match method {
@@ -416,7 +418,15 @@ impl PySobol {
             }
         };
         Ok(PySobol {
-            inner: Sobol::new(inputs.inner.clone(), budget, form, m, seed_value(seed)?).py_err()?,
+            inner: Sobol::with_order(
+                inputs.inner.clone(),
+                budget,
+                form,
+                m,
+                seed_value(seed)?,
+                first_only,
+            )
+            .py_err()?,
             d: inputs.inner.dim(),
         })
     }
@@ -457,6 +467,35 @@ impl PySobol {
         d.set_item("total_se", o.total_se.into_pyarray(py))?;
         d.set_item("runs", o.runs)?;
         d.set_item("expectations", outcome_dict(py, &o.expectations)?)?;
+        Ok(d)
+    }
+
+    /// Bootstrap percentile intervals from `reps` resamples of the final sample.
+    #[pyo3(signature = (reps, level=0.95, seed=None))]
+    fn bootstrap<'py>(
+        &self,
+        py: Python<'py>,
+        reps: &Bound<'py, PyAny>,
+        level: f64,
+        seed: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let reps = count("bootstrap", reps)? as usize;
+        let s = seed_value(seed)?;
+        let inner = &self.inner;
+        let b = py.detach(|| inner.bootstrap(reps, level, s)).py_err()?;
+        let ci = |v: Vec<[f64; 2]>| -> PyResult<Bound<'py, PyArray2<f64>>> {
+            let n = v.len();
+            v.into_iter()
+                .flatten()
+                .collect::<Vec<f64>>()
+                .into_pyarray(py)
+                .reshape([n, 2])
+        };
+        let d = PyDict::new(py);
+        d.set_item("first_ci", ci(b.first_ci)?)?;
+        d.set_item("total_ci", ci(b.total_ci)?)?;
+        d.set_item("first_sd", b.first_sd.into_pyarray(py))?;
+        d.set_item("total_sd", b.total_sd.into_pyarray(py))?;
         Ok(d)
     }
 }

@@ -713,6 +713,22 @@ impl Iscv {
         }
     }
 
+    /// The final sample's per-point values (`n x k`, row-major) and the constants added to their
+    /// means (the control variates' known expectations): the estimates are `mean + offset`.
+    pub fn final_rows(&self) -> Result<(Vec<f64>, Vec<f64>)> {
+        if self.phase != Phase::Done {
+            return Err(param(
+                "outcome",
+                "the estimation is not finished: keep calling ask and tell",
+            ));
+        }
+        let mut offset = vec![0.0; self.problem.n_targets()];
+        for (j, p) in self.parts.iter().enumerate().take(self.best.1.len()) {
+            offset[p.target] += self.best.1[j];
+        }
+        Ok((self.final_values.clone(), offset))
+    }
+
     /// The estimates, once `ask` has returned `None`.
     pub fn outcome(&self) -> Result<Outcome> {
         if self.phase != Phase::Done {

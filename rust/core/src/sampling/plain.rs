@@ -189,6 +189,32 @@ impl Plain {
         self.next >= self.blocks.len()
     }
 
+    /// The per-sample values (`n x k`, row-major) when every target uses one shared sample, with
+    /// zero offsets (same contract as the adaptive estimator's `final_rows`).
+    pub fn final_rows(&self) -> Result<(Vec<f64>, Vec<f64>)> {
+        if !self.done() {
+            return Err(param(
+                "outcome",
+                "the estimation is not finished: keep calling ask and tell",
+            ));
+        }
+        let k = self.problem.n_targets();
+        let shared = !(matches!(self.kind, PlainKind::MonteCarlo)
+            && (0..k).any(|t| self.problem.dens(t) != self.problem.dens(0)));
+        if !shared {
+            return Err(param(
+                "bootstrap",
+                "needs one sample shared by every target (Monte Carlo over several input laws draws one each)",
+            ));
+        }
+        let n = self.values.first().map_or(0, Vec::len);
+        let mut rows = Vec::with_capacity(n * k);
+        for i in 0..n {
+            rows.extend(self.values.iter().map(|v| v[i]));
+        }
+        Ok((rows, vec![0.0; k]))
+    }
+
     /// The estimates once the budget is spent.
     pub fn outcome(&self) -> Result<Outcome> {
         if !self.done() {

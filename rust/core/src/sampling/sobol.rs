@@ -37,6 +37,38 @@ pub struct SobolOutcome {
     pub expectations: Outcome,
 }
 
+/// Bootstrap percentile intervals (`[low, high]` per input) and the replicates' standard
+/// deviations.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SobolBootstrap {
+    pub first_ci: Vec<[f64; 2]>,
+    pub total_ci: Vec<[f64; 2]>,
+    pub first_sd: Vec<f64>,
+    pub total_sd: Vec<f64>,
+}
+
+/// The `q`-quantile of sorted values by linear interpolation.
+fn quantile(sorted: &[f64], q: f64) -> f64 {
+    let h = q * (sorted.len() - 1) as f64;
+    let lo = h.floor() as usize;
+    let hi = (lo + 1).min(sorted.len() - 1);
+    sorted[lo] + (h - lo as f64) * (sorted[hi] - sorted[lo])
+}
+
+/// Percentile interval and standard deviation of replicates (NaNs dropped).
+fn summarise(mut v: Vec<f64>, level: f64) -> ([f64; 2], f64) {
+    v.retain(|x| x.is_finite());
+    if v.len() < 2 {
+        return ([f64::NAN, f64::NAN], f64::NAN);
+    }
+    v.sort_by(f64::total_cmp);
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let sd = (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / (n - 1.0)).sqrt();
+    let a = (1.0 - level) / 2.0;
+    ([quantile(&v, a), quantile(&v, 1.0 - a)], sd)
+}
+
 /// The Sobol' driver: an estimator over `2d` standard normals whose batches are expanded into
 /// the `d + 2` model points per sample point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -45,6 +77,9 @@ pub struct Sobol {
     form: SobolForm,
     inner: Estimator,
     pending: Option<Vec<f64>>,
+    /// First-order indices only: the total-order integrands are left out of the estimation.
+    #[serde(default)]
+    first_only: bool,
 }
 
 /// Number of expectations of each form for `d` inputs.
@@ -143,6 +178,20 @@ impl Sobol {
         method: Method,
         seed: u64,
     ) -> Result<Self> {
+        Self::with_order(inputs, budget, form, method, seed, false)
+    }
+
+    /// As `new`; with `first_only` the `d` total-order integrands are dropped, so an adaptive
+    /// proposal serves the first-order expectations and the variance alone (the paper's
+    /// setting) and the total-order indices come back NaN.
+    pub fn with_order(
+        inputs: Distribution,
+        budget: usize,
+        form: SobolForm,
+        method: Method,
+        seed: u64,
+        first_only: bool,
+    ) -> Result<Self> {
         if inputs.has_copula() {
             return Err(param(
                 "inputs",
@@ -158,7 +207,8 @@ impl Sobol {
             };
             2 * d
         ])?;
-        let problem = Problem::new(vec![std], n_expectations(form, d), None)?;
+        let k = n_expectations(form, d) - if first_only { d } else { 0 };
+        let problem = Problem::new(vec![std], k, None)?;
         let inner = Estimator::new(problem, points, method, seed).map_err(|e| match e {
             crate::Error::InvalidParameter {
                 name: "budget",
@@ -177,6 +227,7 @@ impl Sobol {
             form,
             inner,
             pending: None,
+            first_only,
         })
     }
 
@@ -221,8 +272,16 @@ impl Sobol {
         };
         super::problem::check_outputs(y, n_pts, 1)?;
         let mut vals = Vec::with_capacity(n_pts / (d + 2) * n_expectations(self.form, d));
+        let mut full = Vec::with_capacity(n_expectations(self.form, d));
         for f in y.chunks_exact(d + 2) {
-            integrands(self.form, f, &mut vals);
+            full.clear();
+            integrands(self.form, f, &mut full);
+            if self.first_only {
+                vals.extend_from_slice(&full[..d]);
+                vals.extend_from_slice(&full[2 * d..]);
+            } else {
+                vals.extend_from_slice(&full);
+            }
         }
         self.inner.tell(&vals)?;
         self.pending = None;
@@ -236,8 +295,12 @@ impl Sobol {
         out.runs_adaptation *= d + 2;
         out.runs_final *= d + 2;
         out.history.iter_mut().for_each(|s| s.runs *= d + 2);
-        let (first, total, first_se, total_se) =
-            indices(self.form, d, &out.estimates, &out.covariance);
+        let (e, cov) = self.full_expectations(&out.estimates, Some(&out.covariance));
+        let (first, mut total, first_se, mut total_se) = indices(self.form, d, &e, &cov);
+        if self.first_only {
+            total.fill(f64::NAN);
+            total_se.fill(f64::NAN);
+        }
         Ok(SobolOutcome {
             first,
             total,
@@ -245,6 +308,68 @@ impl Sobol {
             total_se,
             runs: self.runs(),
             expectations: out,
+        })
+    }
+
+    /// The estimates (and covariance) on every expectation of the form, zeros in the left-out
+    /// total-order slots when `first_only`.
+    fn full_expectations(&self, e: &[f64], cov: Option<&[f64]>) -> (Vec<f64>, Vec<f64>) {
+        let d = self.inputs.dim();
+        let k = n_expectations(self.form, d);
+        if !self.first_only {
+            return (
+                e.to_vec(),
+                cov.map_or_else(|| vec![0.0; k * k], <[f64]>::to_vec),
+            );
+        }
+        let kept: Vec<usize> = (0..k).filter(|j| !(d..2 * d).contains(j)).collect();
+        let (mut fe, mut fc) = (vec![0.0; k], vec![0.0; k * k]);
+        for (a, &ja) in kept.iter().enumerate() {
+            fe[ja] = e[a];
+            if let Some(c) = cov {
+                for (b, &jb) in kept.iter().enumerate() {
+                    fc[ja * k + jb] = c[a * kept.len() + b];
+                }
+            }
+        }
+        (fe, fc)
+    }
+
+    /// Bootstrap intervals at `level` from `reps` resamples of the final sample, seeded.
+    pub fn bootstrap(&self, reps: usize, level: f64, seed: u64) -> Result<SobolBootstrap> {
+        if reps < 2 {
+            return Err(param(
+                "bootstrap",
+                format!("must be at least 2 resamples, got {reps}"),
+            ));
+        }
+        if !(level > 0.0 && level < 1.0) {
+            return Err(param(
+                "confidence",
+                format!("must be in (0, 1), got {level}"),
+            ));
+        }
+        let d = self.inputs.dim();
+        let mut firsts = vec![Vec::with_capacity(reps); d];
+        let mut totals = vec![Vec::with_capacity(reps); d];
+        for e in self.inner.bootstrap(reps, seed)? {
+            let (e, cov) = self.full_expectations(&e, None);
+            let (f, mut t, _, _) = indices(self.form, d, &e, &cov);
+            if self.first_only {
+                t.fill(f64::NAN);
+            }
+            for i in 0..d {
+                firsts[i].push(f[i]);
+                totals[i].push(t[i]);
+            }
+        }
+        let (first_ci, first_sd) = firsts.into_iter().map(|v| summarise(v, level)).unzip();
+        let (total_ci, total_sd) = totals.into_iter().map(|v| summarise(v, level)).unzip();
+        Ok(SobolBootstrap {
+            first_ci,
+            total_ci,
+            first_sd,
+            total_sd,
         })
     }
 
@@ -316,6 +441,69 @@ mod tests {
             );
         }
         assert_eq!(out.runs, 100_000 / 5 * 5);
+    }
+
+    #[test]
+    fn bootstrap_matches_delta_method_and_is_seeded() {
+        let run = |seed| {
+            let mut s = Sobol::new(
+                uniform_pi(3),
+                8 * 5000,
+                SobolForm::Saltelli,
+                Method::MonteCarlo,
+                seed,
+            )
+            .unwrap();
+            while let Some(x) = s.ask() {
+                let y = ishigami(x);
+                s.tell(&y).unwrap();
+            }
+            s
+        };
+        let s = run(3);
+        let out = s.outcome().unwrap();
+        let b = s.bootstrap(200, 0.95, 11).unwrap();
+        assert_eq!(b, s.bootstrap(200, 0.95, 11).unwrap());
+        for i in 0..3 {
+            for (sd, se) in [
+                (b.first_sd[i], out.first_se[i]),
+                (b.total_sd[i], out.total_se[i]),
+            ] {
+                assert!(
+                    sd / se > 0.7 && sd / se < 1.4,
+                    "bootstrap sd {sd} vs delta se {se}"
+                );
+            }
+            assert!(b.first_ci[i][0] < out.first[i] && out.first[i] < b.first_ci[i][1]);
+        }
+        assert!(s.bootstrap(1, 0.95, 0).is_err());
+        assert!(s.bootstrap(10, 1.0, 0).is_err());
+    }
+
+    #[test]
+    fn first_order_only_matches_the_full_run_on_monte_carlo() {
+        // Monte Carlo draws the same points either way, so the first-order indices and their
+        // errors agree exactly; the total order is left out.
+        let run = |first_only| {
+            Sobol::with_order(
+                uniform_pi(3),
+                5 * 2000,
+                SobolForm::Saltelli,
+                Method::MonteCarlo,
+                7,
+                first_only,
+            )
+            .unwrap()
+            .run(ishigami)
+            .unwrap()
+        };
+        let (full, first) = (run(false), run(true));
+        assert_eq!(first.expectations.estimates.len(), 4);
+        for i in 0..3 {
+            assert!((full.first[i] - first.first[i]).abs() < 1e-12);
+            assert!((full.first_se[i] - first.first_se[i]).abs() < 1e-12);
+            assert!(first.total[i].is_nan() && first.total_se[i].is_nan());
+        }
     }
 
     #[test]
