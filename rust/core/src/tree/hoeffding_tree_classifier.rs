@@ -202,69 +202,49 @@ impl Leaf {
         self.stats.0.iter().filter(|(_, w)| *w != 0.0).count() < 2
     }
 
-    /// `log P(class) + sum_f log P(x_f | class)` from the leaf's statistics: the naive-Bayes
-    /// vote before normalisation over classes (`-inf` for a class of weight 0).
-    fn naive_bayes_log_vote(&self, x: &Instance, class: usize, weight: f64, total: f64) -> f64 {
-        if weight <= 0.0 {
-            return f64::NEG_INFINITY;
-        }
-        let mut vote = (weight / total).ln();
-        for (feature, splitter) in &self.splitters {
-            let v = x.get(*feature);
-            if v == Value::Missing {
-                continue;
-            }
-            match splitter.cond_log_proba(v, class) {
-                Some(lp) => {
-                    if lp > f64::NEG_INFINITY {
-                        vote += lp;
-                    }
-                }
-                None => {
-                    let p = splitter.cond_proba(v, class);
-                    vote += if p > 0.0 { p.ln() } else { 0.0 };
-                }
-            }
-        }
-        vote
-    }
-
-    fn naive_bayes(&self, x: &Instance) -> ClassDist {
+    /// Per class of the leaf, `log P(class) + sum_f log P(x_f | class)`: the naive-Bayes votes
+    /// before normalisation over classes. A class of weight 0 keeps 0.0 (river's convention);
+    /// empty before any weight.
+    fn naive_bayes_log_votes(&self, x: &Instance) -> ClassDist {
         let total = self.stats.total();
         if self.stats.is_empty() || total == 0.0 {
             return ClassDist::default();
         }
         let mut votes = ClassDist(Vec::with_capacity(self.stats.len()));
-        // Position of each class id in `votes` (MAX: weight 0, its vote stays 0): a table on
-        // the stack for the usual small class ids, so the splitters are walked feature by
-        // feature without searching for each class.
+        // Position of each class id in `votes` (MAX: weight 0, its vote stays 0), so that the
+        // splitters are walked feature by feature without searching for each class; on the
+        // stack for the usual small class ids.
         const TABLE: usize = 64;
-        let mut slot = [usize::MAX; TABLE];
-        let mut fits = true;
+        let max_class = self.stats.0.iter().map(|&(c, _)| c).max().unwrap_or(0);
+        let mut on_stack = [usize::MAX; TABLE];
+        let mut on_heap = vec![];
+        let slot: &mut [usize] = if max_class < TABLE {
+            &mut on_stack
+        } else {
+            on_heap.resize(max_class + 1, usize::MAX);
+            &mut on_heap
+        };
         for (i, &(class, weight)) in self.stats.0.iter().enumerate() {
             if weight <= 0.0 {
                 votes.0.push((class, 0.0));
-                continue;
-            }
-            votes.0.push((class, (weight / total).ln()));
-            match slot.get_mut(class) {
-                Some(s) => *s = i,
-                None => fits = false,
+            } else {
+                votes.0.push((class, (weight / total).ln()));
+                slot[class] = i;
             }
         }
-        if fits {
-            for (feature, splitter) in &self.splitters {
-                let v = x.get(*feature);
-                if v != Value::Missing {
-                    splitter.add_log_likelihoods(v, &slot, &mut votes.0);
-                }
+        for (feature, splitter) in &self.splitters {
+            let v = x.get(*feature);
+            if v != Value::Missing {
+                splitter.add_log_likelihoods(v, slot, &mut votes.0);
             }
-        } else {
-            for (vote, &(class, weight)) in votes.0.iter_mut().zip(&self.stats.0) {
-                if weight > 0.0 {
-                    vote.1 = self.naive_bayes_log_vote(x, class, weight, total);
-                }
-            }
+        }
+        votes
+    }
+
+    fn naive_bayes(&self, x: &Instance) -> ClassDist {
+        let mut votes = self.naive_bayes_log_votes(x);
+        if votes.is_empty() {
+            return votes;
         }
         let max = votes
             .0
@@ -298,11 +278,15 @@ impl Leaf {
     /// classes) where it predicts by naive Bayes.
     fn moa_vote(&self, x: &Instance, class: usize, cfg: &HtConfig) -> f64 {
         let weight = self.stats.get(class).unwrap_or(0.0);
-        let total = self.stats.total();
-        if !self.uses_naive_bayes(cfg) || total <= 0.0 {
+        if !self.uses_naive_bayes(cfg) || self.stats.total() <= 0.0 {
             return weight;
         }
-        self.naive_bayes_log_vote(x, class, weight, total).exp()
+        if weight <= 0.0 {
+            return 0.0;
+        }
+        self.naive_bayes_log_votes(x)
+            .get(class)
+            .map_or(0.0, |log_vote| log_vote.exp())
     }
 
     pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
