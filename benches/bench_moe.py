@@ -9,9 +9,12 @@ Run from the project root after `pip install ".[bench]"` (a release build)::
 Streams, from `rapidriver.datasets` (the same samples as river's generators) nested as MOA's
 ConceptDriftStream nests them (concepts change at 1/4, 1/2 and 3/4 of the stream):
 
-- SEA abrupt: SEA functions 1 → 2 → 3 → 4 with 10% label noise, sigmoid width 50;
-- LED gradual: LED with 10% noise and 17 irrelevant attributes, 1, 3, 5, 7 drifting attributes,
-  width 50,000 (scaled with the stream length);
+- SEA abrupt: MOA's SEA functions 1 → 2 → 4 → 1 (thresholds 8, 9, 9.5, 8; our variants 0, 1,
+  3, 0) with 10% label noise, sigmoid width 50, as the paper's code (driftmoe/data_loader.py)
+  builds it;
+- LED gradual: LED with 10% noise and 17 irrelevant attributes, 1, 3, 5, 7 drifting attributes
+  placed as MOA's LEDGeneratorDrift places them (`random_swap=False`: segment i at attribute
+  7 + i, so consecutive concepts share swaps), width 50,000 (scaled with the stream length);
 - RBF moderate / fast: random RBF with 5 classes, 10 features, 50 centroids drifting at speed
   1e-4 / 1e-3.
 
@@ -60,7 +63,13 @@ def make_streams(n: int, seed: int) -> dict[str, typing.Any]:
     rbf = dict(seed_model=seed, seed_sample=seed, n_classes=5, n_features=10, n_centroids=50)
     return {
         "SEA abrupt": nest(
-            [datasets.SEA(variant=v, noise=0.1, seed=seed + v) for v in range(4)], n, 50, seed
+            [
+                datasets.SEA(variant=v, noise=0.1, seed=seed + k)
+                for k, v in enumerate((0, 1, 3, 0))
+            ],
+            n,
+            50,
+            seed,
         ),
         "LED gradual": nest(
             [
@@ -69,6 +78,7 @@ def make_streams(n: int, seed: int) -> dict[str, typing.Any]:
                     noise_percentage=0.1,
                     irrelevant_features=True,
                     n_drift_features=k,
+                    random_swap=False,
                 )
                 for k in (1, 3, 5, 7)
             ],

@@ -179,3 +179,28 @@ def test_bad_parameters_name_themselves(make, name):
 def test_river_streams_are_rejected_by_the_wrapper():
     with pytest.raises(TypeError, match="stream"):
         datasets.ConceptDriftStream(synth.SEA(), datasets.SEA())
+
+
+def test_moa_swaps_keep_shared_segments_in_place():
+    """MOA's LEDGeneratorDrift rule: segment i sits at attribute 7 + i for i < n_drift_features,
+    so the concept with 3 drifting attributes keeps the swap of the one with 1."""
+    digits = {}
+    for x, y in datasets.LED(seed=0).take(300):
+        digits[y] = [x[i] for i in range(7)]
+    for k in (1, 3):
+        X, y = datasets.LEDDrift(
+            seed=k, irrelevant_features=True, n_drift_features=k, random_swap=False
+        ).arrays(500)
+        for i in range(7):
+            at = 7 + i if i < k else i
+            np.testing.assert_array_equal(X[:, at], [digits[c][i] for c in y])
+        # The vacated positions hold random bits.
+        assert 0.4 < X[:, 0].mean() < 0.6
+    # river's rule draws the positions from the seed and, for this seed, moves segment 0 elsewhere.
+    X, y = datasets.LEDDrift(seed=3, irrelevant_features=True, n_drift_features=1).arrays(500)
+    assert not np.array_equal(X[:, 7], [digits[c][0] for c in y])
+
+
+def test_random_swap_must_be_a_bool():
+    with pytest.raises(TypeError, match="random_swap"):
+        datasets.LEDDrift(random_swap="no")

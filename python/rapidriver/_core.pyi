@@ -199,7 +199,9 @@ class Stream:
     @staticmethod
     def sea(variant: int, noise: float, seed: int) -> Stream: ...
     @staticmethod
-    def led(noise: float, irrelevant: bool, n_drift_features: int, seed: int) -> Stream: ...
+    def led(
+        noise: float, irrelevant: bool, n_drift_features: int, random_swap: bool, seed: int
+    ) -> Stream: ...
     @staticmethod
     def rbf(
         seed_model: int,

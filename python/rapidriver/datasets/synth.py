@@ -79,6 +79,15 @@ class LEDDrift(RustStream):
     flipped with probability `noise_percentage`; with `irrelevant_features`, 17 random bits,
     `n_drift_features` of which trade places with relevant segments.
 
+    Parameters
+    ----------
+    random_swap
+        Where the drifting segments go. With True (river's rule), the first relevant segment
+        and the first irrelevant attribute to swap are drawn from the seed. With False (MOA's
+        `LEDGeneratorDrift`, which the DriftMoE paper's streams use), segment `i` always trades
+        places with attribute `7 + i`, so concepts with 1, 3, 5 and 7 drifting attributes share
+        their swaps and each drift moves only the segments it adds.
+
     Examples
     --------
     >>> from river.datasets import synth
@@ -97,7 +106,10 @@ class LEDDrift(RustStream):
         noise_percentage: float = 0.0,
         irrelevant_features: bool = False,
         n_drift_features: int = 0,
+        random_swap: bool = True,
     ):
+        if not isinstance(random_swap, bool):
+            raise TypeError(f"random_swap must be a bool, got {random_swap!r}")
         super().__init__(
             n_features=24 if irrelevant_features else 7, n_classes=10, task=base.MULTI_CLF
         )
@@ -105,12 +117,17 @@ class LEDDrift(RustStream):
         self.noise_percentage = noise_percentage
         self.irrelevant_features = irrelevant_features
         self.n_drift_features = n_drift_features
+        self.random_swap = random_swap
         self._seed = _seed(seed)
         self._make()
 
     def _make(self):
         return _core.Stream.led(
-            self.noise_percentage, self.irrelevant_features, self.n_drift_features, self._seed
+            self.noise_percentage,
+            self.irrelevant_features,
+            self.n_drift_features,
+            self.random_swap,
+            self._seed,
         )
 
     def __iter__(self):
@@ -148,6 +165,7 @@ class LED(LEDDrift):
     def _get_params(self):
         params = super()._get_params()
         params.pop("n_drift_features", None)
+        params.pop("random_swap", None)
         return params
 
 

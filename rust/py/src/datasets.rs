@@ -22,9 +22,17 @@ impl PyStream {
     }
 
     #[staticmethod]
-    fn led(noise: f64, irrelevant: bool, n_drift_features: usize, seed: u64) -> PyResult<Self> {
+    fn led(
+        noise: f64,
+        irrelevant: bool,
+        n_drift_features: usize,
+        random_swap: bool,
+        seed: u64,
+    ) -> PyResult<Self> {
         Ok(PyStream {
-            core: Generator::Led(Led::new(noise, irrelevant, n_drift_features, seed).py_err()?),
+            core: Generator::Led(
+                Led::new(noise, irrelevant, n_drift_features, random_swap, seed).py_err()?,
+            ),
         })
     }
 

@@ -80,7 +80,17 @@ pub struct Led {
 }
 
 impl Led {
-    pub fn new(noise: f64, irrelevant: bool, n_drift_features: usize, seed: u64) -> Result<Self> {
+    /// `random_swap`: where the drifting segments go. river's `LEDDrift` draws the first
+    /// relevant and the first irrelevant position from the seed; MOA's `LEDGeneratorDrift`
+    /// (which the DriftMoE paper's streams use) always swaps segment `i` with irrelevant
+    /// attribute `7 + i`, so its concepts with 1, 3, 5 and 7 drifting attributes share swaps.
+    pub fn new(
+        noise: f64,
+        irrelevant: bool,
+        n_drift_features: usize,
+        random_swap: bool,
+        seed: u64,
+    ) -> Result<Self> {
         if !(0.0..=1.0).contains(&noise) {
             return Err(param(
                 "noise_percentage",
@@ -96,8 +106,14 @@ impl Led {
         let mut rng = PyRandom::new(seed);
         let mut attr_idx: Vec<usize> = (0..LED_RELEVANT + LED_IRRELEVANT).collect();
         if irrelevant && n_drift_features > 0 {
-            let random_int = rng.randint(0, 6) as usize;
-            let offset = rng.randint(0, LED_IRRELEVANT as i64 - 1) as usize;
+            let (random_int, offset) = if random_swap {
+                (
+                    rng.randint(0, 6) as usize,
+                    rng.randint(0, LED_IRRELEVANT as i64 - 1) as usize,
+                )
+            } else {
+                (0, 0)
+            };
             for i in 0..n_drift_features {
                 let a = (i + random_int) % 7;
                 let b = 7 + (i + offset) % LED_IRRELEVANT;
@@ -376,7 +392,7 @@ mod tests {
 
     #[test]
     fn led_without_noise_draws_the_digits() {
-        let mut g = Generator::Led(Led::new(0.0, false, 0, 3).unwrap());
+        let mut g = Generator::Led(Led::new(0.0, false, 0, true, 3).unwrap());
         let (x, y) = g.take(200);
         for (row, &digit) in x.chunks(7).zip(&y) {
             let segments: Vec<u8> = row.iter().map(|&v| v as u8).collect();
@@ -385,9 +401,24 @@ mod tests {
     }
 
     #[test]
+    fn moa_swaps_put_segment_i_at_attribute_7_plus_i() {
+        let mut g = Generator::Led(Led::new(0.0, true, 3, false, 5).unwrap());
+        let (x, y) = g.take(300);
+        for (row, &digit) in x.chunks(24).zip(&y) {
+            for i in 0..7 {
+                let at = if i < 3 { 7 + i } else { i };
+                assert_eq!(row[at] as u8, LED_DIGITS[digit][i]);
+            }
+        }
+        // Positions 0..3 now hold random bits: both values occur.
+        let zeros = x.chunks(24).filter(|r| r[0] == 0.0).count();
+        assert!((100..200).contains(&zeros), "{zeros}");
+    }
+
+    #[test]
     fn drift_switches_around_the_position() {
         let old = Generator::Sea(Sea::new(0, 0.0, 1).unwrap());
-        let new = Generator::Led(Led::new(0.0, false, 0, 1).unwrap());
+        let new = Generator::Led(Led::new(0.0, false, 0, true, 1).unwrap());
         assert!(ConceptDrift::new(old.clone(), new, 10.0, 1.0, 0).is_err());
         let new = Generator::Sea(Sea::new(3, 0.0, 2).unwrap());
         let mut g = Generator::Drift(Box::new(
@@ -409,7 +440,7 @@ mod tests {
     fn rejects_bad_parameters() {
         assert!(Sea::new(4, 0.0, 0).is_err());
         assert!(Sea::new(0, 1.5, 0).is_err());
-        assert!(Led::new(-0.1, true, 0, 0).is_err());
+        assert!(Led::new(-0.1, true, 0, true, 0).is_err());
         assert!(RandomRbf::new(0, 0, 1, 10, 50, 0.0, 50).is_err());
         assert!(RandomRbf::new(0, 0, 2, 10, 50, -1.0, 50).is_err());
     }
