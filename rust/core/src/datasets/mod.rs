@@ -405,9 +405,9 @@ mod tests {
         let mut g = Generator::Led(Led::new(0.0, true, 3, false, 5).unwrap());
         let (x, y) = g.take(300);
         for (row, &digit) in x.chunks(24).zip(&y) {
-            for i in 0..7 {
+            for (i, &segment) in LED_DIGITS[digit].iter().enumerate() {
                 let at = if i < 3 { 7 + i } else { i };
-                assert_eq!(row[at] as u8, LED_DIGITS[digit][i]);
+                assert_eq!(row[at] as u8, segment);
             }
         }
         // Positions 0..3 now hold random bits: both values occur.
