@@ -1,36 +1,122 @@
 //! The router's dense kernels, compiled for AVX2 as well as for the baseline x86-64 and chosen
-//! at run time by `multiversion` (safe dispatch after CPU feature detection). Rust never fuses
-//! a multiply and an add, and the order of every sum is fixed by the code (eight partial sums
-//! in `dot`), so each version computes bit-identical results: the same seed gives the same
-//! model on every machine, only faster where AVX2 is available.
+//! at run time by `multiversion` (safe dispatch after CPU feature detection). They vectorise
+//! across output columns, never across a sum: every element is summed term by term in a
+//! fixed order, and Rust never fuses a multiply and an add, so each version computes
+//! bit-identical results. The same seed gives the same model on every machine, only faster
+//! where AVX2 is available.
 
 use multiversion::multiversion;
 
-/// Dot product with eight independent partial sums, so that the compiler can keep them in
-/// one SIMD register (a single running sum is a dependency chain it may not reorder).
-#[inline(always)]
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0.0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for i in 0..8 {
-            acc[i] += x[i] * y[i];
-        }
+/// `C = X W^T + bias` for a row-major `X` (one sample per row), given `W^T` (row-major, one
+/// row per input, one column per output): each layer's forward pass, for one sample or a whole
+/// mini-batch. Each element is the bias plus the products summed input by input, in order, so
+/// a sample's activations are the same bits alone or in a batch, on every machine.
+pub(super) fn affine_rows(xs: &[f32], wt: &[f32], bias: &[f32], c: &mut [f32]) {
+    let out = bias.len();
+    if out == 0 {
+        return;
     }
-    let mut sum = acc.iter().sum::<f32>();
-    for (x, y) in ra.iter().zip(rb) {
-        sum += x * y;
+    let inputs = wt.len() / out;
+    for row in c.chunks_exact_mut(out) {
+        row.copy_from_slice(bias);
     }
-    sum
+    matmul_acc(c, out, xs, inputs, 1, wt, inputs);
 }
 
-/// `out = W x + b` for a row-major `W` of `out.len()` rows.
+/// `C[r][..] += sum_p L(r, p) R[p][..]` over `p < inner`, with `L(r, p) = l[r * l_rs + p * l_ps]`,
+/// for row-major `C` and `R` of width `w`: with the strides of a matrix or of its transpose,
+/// both of the backward pass's products (`D W` and `D^T A`). A tile of C stays in registers
+/// for the whole sum (each element is summed over `p` in order).
+#[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
-pub(super) fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
-    let n = x.len();
-    for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(n.max(1))).zip(b) {
-        *o = bias + dot(row, x);
+pub(super) fn matmul_acc(
+    c: &mut [f32],
+    w: usize,
+    l: &[f32],
+    l_rs: usize,
+    l_ps: usize,
+    r: &[f32],
+    inner: usize,
+) {
+    // Four rows by sixteen columns keep eight independent vector sums in registers; a row
+    // alone takes sixty-four columns at a time for as many independent sums.
+    const MR: usize = 4;
+    if w == 0 {
+        return;
+    }
+    let rows = c.len() / w;
+    let rows_full = rows - rows % MR;
+    for r0 in (0..rows_full).step_by(MR) {
+        let mut c0 = 0;
+        while c0 + 16 <= w {
+            acc_tile::<MR, 16>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 16;
+        }
+        if c0 + 8 <= w {
+            acc_tile::<MR, 8>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 8;
+        }
+        if c0 + 4 <= w {
+            acc_tile::<MR, 4>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 4;
+        }
+        for col in c0..w {
+            acc_tile::<MR, 1>(c, w, l, l_rs, l_ps, r, inner, r0, col);
+        }
+    }
+    for r0 in rows_full..rows {
+        let mut c0 = 0;
+        while c0 + 64 <= w {
+            acc_tile::<1, 64>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 64;
+        }
+        while c0 + 16 <= w {
+            acc_tile::<1, 16>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 16;
+        }
+        if c0 + 8 <= w {
+            acc_tile::<1, 8>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 8;
+        }
+        if c0 + 4 <= w {
+            acc_tile::<1, 4>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            c0 += 4;
+        }
+        for col in c0..w {
+            acc_tile::<1, 1>(c, w, l, l_rs, l_ps, r, inner, r0, col);
+        }
+    }
+}
+
+/// One `MR x NC` tile of [`matmul_acc`] at row `r0`, column `c0`.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn acc_tile<const MR: usize, const NC: usize>(
+    c: &mut [f32],
+    w: usize,
+    l: &[f32],
+    l_rs: usize,
+    l_ps: usize,
+    r: &[f32],
+    inner: usize,
+    r0: usize,
+    c0: usize,
+) {
+    let mut acc = [[0.0f32; NC]; MR];
+    for (q, acc_q) in acc.iter_mut().enumerate() {
+        acc_q.copy_from_slice(&c[(r0 + q) * w + c0..(r0 + q) * w + c0 + NC]);
+    }
+    for p in 0..inner {
+        let rv = &r[p * w + c0..p * w + c0 + NC];
+        for (q, acc_q) in acc.iter_mut().enumerate() {
+            let lv = l[(r0 + q) * l_rs + p * l_ps];
+            for t in 0..NC {
+                acc_q[t] += lv * rv[t];
+            }
+        }
+    }
+    for (q, acc_q) in acc.iter().enumerate() {
+        c[(r0 + q) * w + c0..(r0 + q) * w + c0 + NC].copy_from_slice(acc_q);
     }
 }
 
@@ -89,5 +175,71 @@ pub(super) fn adam_update(
         *vi = beta2 * *vi + (1.0 - beta2) * *gi * *gi;
         *pi -= step_size * *mi / (vi.sqrt() * inv_bc2_sqrt + eps);
         *gi = 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ramp(n: usize, seed: usize) -> Vec<f32> {
+        (0..n)
+            .map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 - 500.0) / 250.0)
+            .collect()
+    }
+
+    #[test]
+    fn affine_rows_gives_each_row_the_same_bits_alone_or_in_a_batch() {
+        for (n, inputs, out) in [(5, 3, 70), (9, 17, 12), (4, 256, 128), (3, 40, 1)] {
+            let (xs, wt, bias) = (ramp(n * inputs, 1), ramp(inputs * out, 2), ramp(out, 3));
+            let mut batch = vec![0.0; n * out];
+            affine_rows(&xs, &wt, &bias, &mut batch);
+            for i in 0..n {
+                let mut alone = vec![0.0; out];
+                affine_rows(&xs[i * inputs..(i + 1) * inputs], &wt, &bias, &mut alone);
+                assert_eq!(alone, batch[i * out..(i + 1) * out]);
+                for j in 0..out {
+                    let mut sum = bias[j];
+                    for t in 0..inputs {
+                        sum += xs[i * inputs + t] * wt[t * out + j];
+                    }
+                    assert_eq!(
+                        sum.to_bits(),
+                        alone[j].to_bits(),
+                        "({n},{inputs},{out})[{i},{j}]"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn matmul_acc_adds_the_product_with_either_layout() {
+        // C (rows x w) += L R with L read as a matrix (rows x inner) or as a transpose.
+        for (rows, w, inner) in [(5, 21, 3), (4, 16, 9), (1, 3, 4), (9, 8, 1)] {
+            let (l, r, c0) = (ramp(rows * inner, 4), ramp(inner * w, 5), ramp(rows * w, 6));
+            let naive = |lt: bool| {
+                let mut c = c0.clone();
+                for i in 0..rows {
+                    for j in 0..w {
+                        for p in 0..inner {
+                            let lv = if lt {
+                                l[p * rows + i]
+                            } else {
+                                l[i * inner + p]
+                            };
+                            c[i * w + j] += lv * r[p * w + j];
+                        }
+                    }
+                }
+                c
+            };
+            let mut c = c0.clone();
+            matmul_acc(&mut c, w, &l, inner, 1, &r, inner);
+            assert_eq!(c, naive(false));
+            let mut c = c0.clone();
+            matmul_acc(&mut c, w, &l, 1, rows, &r, inner);
+            assert_eq!(c, naive(true));
+        }
     }
 }

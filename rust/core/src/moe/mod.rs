@@ -398,12 +398,12 @@ impl DriftMoe {
         let n = self.batch_len;
         // PyTorch's BCEWithLogitsLoss averages over every output of every sample.
         let scale = 1.0 / (n * e) as f32;
-        let mut total = 0.0;
-        for i in 0..n {
-            let zi = &self.batch_x[i * d..(i + 1) * d];
-            router.forward(zi, true, &mut self.rng);
-            total += router.backward(zi, &self.batch_t[i * e..(i + 1) * e], scale);
-        }
+        let total = router.accumulate_batch(
+            &self.batch_x[..n * d],
+            &self.batch_t[..n * e],
+            scale,
+            &mut self.rng,
+        );
         router.step();
         self.losses.push(total / n as f32);
         self.batch_x.clear();

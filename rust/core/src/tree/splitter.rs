@@ -114,6 +114,63 @@ pub struct NominalSplitter {
     per_class: Vec<(usize, Vec<(u32, f64)>)>,
     /// Values in first-seen order.
     values: Vec<u32>,
+    /// `log_table[i * values.len() + j]`: the log of the conditional probability of the j-th
+    /// value for the class of row `i`, as naive Bayes adds it, refreshed when a row learns:
+    /// prediction reads them for every class and feature, learning changes one row. Empty
+    /// after a restore (the votes then compute the terms as they go, to the same bits).
+    #[serde(skip)]
+    log_table: LogTable,
+}
+
+#[derive(Debug, Clone, Default)]
+struct LogTable(Vec<f64>);
+
+/// Derived from the state: two splitters are equal whatever they have cached.
+impl PartialEq for LogTable {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// What naive Bayes adds for a value of weight `w` in a class row of total `total`:
+/// `ln P(value | class)`, or 0 for a probability of 0.
+fn log_vote(w: f64, total: f64) -> f64 {
+    let p = if total == 0.0 { 0.0 } else { w / total };
+    if p > 0.0 {
+        p.ln()
+    } else {
+        0.0
+    }
+}
+
+impl NominalSplitter {
+    /// The log term of every value for row `i` (0 for a value the row has not seen).
+    fn log_row(&self, i: usize, out: &mut [f64]) {
+        let row = &self.per_class[i].1;
+        let total: f64 = row.iter().map(|(_, x)| x).sum();
+        for (o, v) in out.iter_mut().zip(&self.values) {
+            *o = row
+                .iter()
+                .find(|(k, _)| k == v)
+                .map_or(0.0, |&(_, w)| log_vote(w, total));
+        }
+    }
+
+    /// Refreshes row `i` of the table, or rebuilds the whole table when its shape changed.
+    fn refresh_log_table(&mut self, i: usize) {
+        let width = self.values.len();
+        let mut table = std::mem::take(&mut self.log_table.0);
+        if table.len() != self.per_class.len() * width {
+            table.clear();
+            table.resize(self.per_class.len() * width, 0.0);
+            for r in 0..self.per_class.len() {
+                self.log_row(r, &mut table[r * width..(r + 1) * width]);
+            }
+        } else {
+            self.log_row(i, &mut table[i * width..(i + 1) * width]);
+        }
+        self.log_table.0 = table;
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -176,6 +233,7 @@ impl Splitter {
                     }
                 };
                 add(&mut s.per_class[i].1, v, w);
+                s.refresh_log_table(i);
                 s.total += w;
             }
             (Splitter::Nominal(s), Value::Missing) => {
@@ -218,15 +276,28 @@ impl Splitter {
                 }
             }
             (Splitter::Gaussian(_), _) => {}
-            (Splitter::Nominal(_), _) => {
-                for vote in votes.iter_mut() {
-                    if slot.get(vote.0) == Some(&usize::MAX) {
-                        continue;
+            // A class the splitter has not seen, or a value it has not seen for a class, would
+            // add a log term of 0: nothing to add.
+            (Splitter::Nominal(s), Value::Cat(v)) => {
+                let Some(j) = s.values.iter().position(|&k| k == v) else {
+                    return;
+                };
+                let width = s.values.len();
+                let cached = s.log_table.0.len() == s.per_class.len() * width;
+                let mut row_logs = vec![];
+                for (i, (class, _)) in s.per_class.iter().enumerate() {
+                    if let Some(vote) = slot.get(*class).and_then(|&k| votes.get_mut(k)) {
+                        vote.1 += if cached {
+                            s.log_table.0[i * width + j]
+                        } else {
+                            row_logs.resize(width, 0.0);
+                            s.log_row(i, &mut row_logs);
+                            row_logs[j]
+                        };
                     }
-                    let p = self.cond_proba(value, vote.0);
-                    vote.1 += if p > 0.0 { p.ln() } else { 0.0 };
                 }
             }
+            (Splitter::Nominal(_), _) => {}
         }
     }
 
@@ -434,5 +505,29 @@ mod tests {
         let binary = s.best_split(&Criterion::Gini, &pre, 0, true, 10, 0.01);
         assert_eq!(binary.kind, Some(SplitKind::NominalBinary(1)));
         assert!((binary.merit - 1.0).abs() < 1e-15);
+    }
+
+    #[test]
+    fn nominal_log_votes_by_hand_and_after_a_restore() {
+        let mut s = Splitter::nominal();
+        for (v, c) in [(0, 0), (0, 0), (1, 0), (1, 1), (2, 2)] {
+            s.update(Value::Cat(v), c, 1.0);
+        }
+        // Classes 0, 1, 2 at votes 0, 1, 2; value 0: ln(2/3) for class 0, nothing for the
+        // classes that never saw it.
+        let slot = [0, 1, 2];
+        let mut votes = vec![(0, 0.0), (1, 0.0), (2, 0.0)];
+        s.add_log_likelihoods(Value::Cat(0), &slot, &mut votes);
+        assert_eq!(votes, vec![(0, (2.0f64 / 3.0).ln()), (1, 0.0), (2, 0.0)]);
+        // A restored splitter has no table and computes the same terms as it goes.
+        let restored: Splitter =
+            crate::snapshot::from_bytes(&crate::snapshot::to_bytes(&s).unwrap()).unwrap();
+        for v in 0..4 {
+            let (mut a, mut b) = (vec![(0, -1.0), (1, -2.0), (2, -3.0)], vec![]);
+            b.clone_from(&a);
+            s.add_log_likelihoods(Value::Cat(v), &slot, &mut a);
+            restored.add_log_likelihoods(Value::Cat(v), &slot, &mut b);
+            assert_eq!(a, b);
+        }
     }
 }
