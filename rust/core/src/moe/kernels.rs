@@ -11,7 +11,7 @@ use multiversion::multiversion;
 /// row per input, one column per output): each layer's forward pass, for one sample or a whole
 /// mini-batch. Each element is the bias plus the products summed input by input, in order, so
 /// a sample's activations are the same bits alone or in a batch, on every machine.
-pub(super) fn affine_rows(xs: &[f32], wt: &[f32], bias: &[f32], c: &mut [f32]) {
+pub(super) fn affine_rows(xs: &[f32], wt: &[f32], bias: &[f32], c: &mut [f32], ws: &mut Workspace) {
     let out = bias.len();
     if out == 0 {
         return;
@@ -20,13 +20,73 @@ pub(super) fn affine_rows(xs: &[f32], wt: &[f32], bias: &[f32], c: &mut [f32]) {
     for row in c.chunks_exact_mut(out) {
         row.copy_from_slice(bias);
     }
-    matmul_acc(c, out, xs, inputs, 1, wt, inputs);
+    if c.len() == out {
+        sparse_row_acc(c, xs, wt, &mut ws.nonzero);
+    } else {
+        matmul_acc(c, out, xs, inputs, 1, wt, inputs, &mut ws.panel);
+    }
+}
+
+/// Scratch of the kernels, kept by the caller so that no call allocates once it has grown.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Workspace {
+    pub(super) panel: Vec<f32>,
+    nonzero: Vec<usize>,
+}
+
+/// `c += x W^T` for one sample, over the nonzero inputs only: after a ReLU about half of them
+/// are 0, and a term of 0 leaves a sum's value as it is, so the result equals the dense sum
+/// (at most the sign of an exact zero differs). `nonzero` is scratch for their positions.
+#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+fn sparse_row_acc(c: &mut [f32], x: &[f32], wt: &[f32], nonzero: &mut Vec<usize>) {
+    let w = c.len();
+    nonzero.clear();
+    nonzero.extend(
+        x.iter()
+            .enumerate()
+            .filter(|(_, &v)| v != 0.0)
+            .map(|(p, _)| p),
+    );
+    let mut c0 = 0;
+    while c0 + 64 <= w {
+        sparse_tile::<64>(c, x, wt, nonzero, c0);
+        c0 += 64;
+    }
+    while c0 + 8 <= w {
+        sparse_tile::<8>(c, x, wt, nonzero, c0);
+        c0 += 8;
+    }
+    for col in c0..w {
+        sparse_tile::<1>(c, x, wt, nonzero, col);
+    }
+}
+
+#[inline(always)]
+fn sparse_tile<const NC: usize>(
+    c: &mut [f32],
+    x: &[f32],
+    wt: &[f32],
+    nonzero: &[usize],
+    c0: usize,
+) {
+    let w = c.len();
+    let mut acc = [0.0f32; NC];
+    acc.copy_from_slice(&c[c0..c0 + NC]);
+    for &p in nonzero {
+        let (lv, rv) = (x[p], &wt[p * w + c0..p * w + c0 + NC]);
+        for t in 0..NC {
+            acc[t] += lv * rv[t];
+        }
+    }
+    c[c0..c0 + NC].copy_from_slice(&acc);
 }
 
 /// `C[r][..] += sum_p L(r, p) R[p][..]` over `p < inner`, with `L(r, p) = l[r * l_rs + p * l_ps]`,
 /// for row-major `C` and `R` of width `w`: with the strides of a matrix or of its transpose,
 /// both of the backward pass's products (`D W` and `D^T A`). A tile of C stays in registers
-/// for the whole sum (each element is summed over `p` in order).
+/// for the whole sum (each element is summed over `p` in order); the tile's values of L are
+/// first packed side by side into `panel` (scratch, kept by the caller so that no call
+/// allocates once it has grown).
 #[allow(clippy::too_many_arguments)]
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
 pub(super) fn matmul_acc(
@@ -37,6 +97,7 @@ pub(super) fn matmul_acc(
     l_ps: usize,
     r: &[f32],
     inner: usize,
+    panel: &mut Vec<f32>,
 ) {
     // Four rows by sixteen columns keep eight independent vector sums in registers; a row
     // alone takes sixty-four columns at a time for as many independent sums.
@@ -46,59 +107,86 @@ pub(super) fn matmul_acc(
     }
     let rows = c.len() / w;
     let rows_full = rows - rows % MR;
+    let r = &r[..inner * w];
     for r0 in (0..rows_full).step_by(MR) {
+        pack(panel, l, l_rs, l_ps, inner, r0, MR);
         let mut c0 = 0;
         while c0 + 16 <= w {
-            acc_tile::<MR, 16>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<MR, 16>(c, w, panel, r, r0, c0);
             c0 += 16;
         }
         if c0 + 8 <= w {
-            acc_tile::<MR, 8>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<MR, 8>(c, w, panel, r, r0, c0);
             c0 += 8;
         }
         if c0 + 4 <= w {
-            acc_tile::<MR, 4>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<MR, 4>(c, w, panel, r, r0, c0);
             c0 += 4;
         }
         for col in c0..w {
-            acc_tile::<MR, 1>(c, w, l, l_rs, l_ps, r, inner, r0, col);
+            acc_tile::<MR, 1>(c, w, panel, r, r0, col);
         }
     }
     for r0 in rows_full..rows {
+        // A row of a row-major L is its own panel.
+        let own = l_ps == 1 && r0 * l_rs + inner <= l.len();
+        if !own {
+            pack(panel, l, l_rs, l_ps, inner, r0, 1);
+        }
+        let panel: &[f32] = if own {
+            &l[r0 * l_rs..r0 * l_rs + inner]
+        } else {
+            panel
+        };
         let mut c0 = 0;
         while c0 + 64 <= w {
-            acc_tile::<1, 64>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<1, 64>(c, w, panel, r, r0, c0);
             c0 += 64;
         }
         while c0 + 16 <= w {
-            acc_tile::<1, 16>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<1, 16>(c, w, panel, r, r0, c0);
             c0 += 16;
         }
         if c0 + 8 <= w {
-            acc_tile::<1, 8>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<1, 8>(c, w, panel, r, r0, c0);
             c0 += 8;
         }
         if c0 + 4 <= w {
-            acc_tile::<1, 4>(c, w, l, l_rs, l_ps, r, inner, r0, c0);
+            acc_tile::<1, 4>(c, w, panel, r, r0, c0);
             c0 += 4;
         }
         for col in c0..w {
-            acc_tile::<1, 1>(c, w, l, l_rs, l_ps, r, inner, r0, col);
+            acc_tile::<1, 1>(c, w, panel, r, r0, col);
         }
     }
 }
 
-/// One `MR x NC` tile of [`matmul_acc`] at row `r0`, column `c0`.
-#[allow(clippy::too_many_arguments)]
+/// `panel[p * mr + q] = L(r0 + q, p)`.
+#[inline(always)]
+fn pack(
+    panel: &mut Vec<f32>,
+    l: &[f32],
+    l_rs: usize,
+    l_ps: usize,
+    inner: usize,
+    r0: usize,
+    mr: usize,
+) {
+    panel.clear();
+    for p in 0..inner {
+        for q in 0..mr {
+            panel.push(l[(r0 + q) * l_rs + p * l_ps]);
+        }
+    }
+}
+
+/// One `MR x NC` tile of [`matmul_acc`] at row `r0`, column `c0`, from the packed panel.
 #[inline(always)]
 fn acc_tile<const MR: usize, const NC: usize>(
     c: &mut [f32],
     w: usize,
-    l: &[f32],
-    l_rs: usize,
-    l_ps: usize,
+    panel: &[f32],
     r: &[f32],
-    inner: usize,
     r0: usize,
     c0: usize,
 ) {
@@ -106,12 +194,11 @@ fn acc_tile<const MR: usize, const NC: usize>(
     for (q, acc_q) in acc.iter_mut().enumerate() {
         acc_q.copy_from_slice(&c[(r0 + q) * w + c0..(r0 + q) * w + c0 + NC]);
     }
-    for p in 0..inner {
-        let rv = &r[p * w + c0..p * w + c0 + NC];
-        for (q, acc_q) in acc.iter_mut().enumerate() {
-            let lv = l[(r0 + q) * l_rs + p * l_ps];
+    for (lv, row) in panel.chunks_exact(MR).zip(r.chunks_exact(w)) {
+        let rv = &row[c0..c0 + NC];
+        for (acc_q, &lq) in acc.iter_mut().zip(lv) {
             for t in 0..NC {
-                acc_q[t] += lv * rv[t];
+                acc_q[t] += lq * rv[t];
             }
         }
     }
@@ -189,14 +276,26 @@ mod tests {
     }
 
     #[test]
-    fn affine_rows_gives_each_row_the_same_bits_alone_or_in_a_batch() {
+    fn affine_rows_gives_each_row_the_same_sums_alone_or_in_a_batch() {
         for (n, inputs, out) in [(5, 3, 70), (9, 17, 12), (4, 256, 128), (3, 40, 1)] {
-            let (xs, wt, bias) = (ramp(n * inputs, 1), ramp(inputs * out, 2), ramp(out, 3));
+            let (mut xs, wt, bias) = (ramp(n * inputs, 1), ramp(inputs * out, 2), ramp(out, 3));
+            // Zeros, as after a ReLU, which a lone row skips.
+            for v in xs.iter_mut().step_by(3) {
+                *v = 0.0;
+            }
             let mut batch = vec![0.0; n * out];
-            affine_rows(&xs, &wt, &bias, &mut batch);
+            affine_rows(&xs, &wt, &bias, &mut batch, &mut Workspace::default());
             for i in 0..n {
                 let mut alone = vec![0.0; out];
-                affine_rows(&xs[i * inputs..(i + 1) * inputs], &wt, &bias, &mut alone);
+                affine_rows(
+                    &xs[i * inputs..(i + 1) * inputs],
+                    &wt,
+                    &bias,
+                    &mut alone,
+                    &mut Workspace::default(),
+                );
+                // Equal values: a lone row skips its zero inputs, which may change the sign
+                // of an exact 0 and nothing else.
                 assert_eq!(alone, batch[i * out..(i + 1) * out]);
                 for j in 0..out {
                     let mut sum = bias[j];
@@ -205,7 +304,7 @@ mod tests {
                     }
                     assert_eq!(
                         sum.to_bits(),
-                        alone[j].to_bits(),
+                        batch[i * out + j].to_bits(),
                         "({n},{inputs},{out})[{i},{j}]"
                     );
                 }
@@ -235,10 +334,10 @@ mod tests {
                 c
             };
             let mut c = c0.clone();
-            matmul_acc(&mut c, w, &l, inner, 1, &r, inner);
+            matmul_acc(&mut c, w, &l, inner, 1, &r, inner, &mut vec![]);
             assert_eq!(c, naive(false));
             let mut c = c0.clone();
-            matmul_acc(&mut c, w, &l, 1, rows, &r, inner);
+            matmul_acc(&mut c, w, &l, 1, rows, &r, inner, &mut vec![]);
             assert_eq!(c, naive(true));
         }
     }

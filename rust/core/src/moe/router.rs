@@ -9,7 +9,7 @@
 // index loops say that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
-use super::kernels::{adam_update, affine_rows, matmul_acc, outer_add, transposed_add};
+use super::kernels::{adam_update, affine_rows, matmul_acc, outer_add, transposed_add, Workspace};
 use rand::Rng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
@@ -53,6 +53,7 @@ struct Scratch {
     d_out: Vec<f32>,
     d2: Vec<f32>,
     d1: Vec<f32>,
+    ws: Workspace,
 }
 
 /// A mini-batch's activations, row-major with one row per sample (not state).
@@ -67,6 +68,7 @@ struct BatchScratch {
     d_out: Vec<f32>,
     d2: Vec<f32>,
     d1: Vec<f32>,
+    ws: Workspace,
 }
 
 impl BatchScratch {
@@ -229,7 +231,7 @@ impl Router {
         let p = &self.params;
         let wt = &self.transposed.w;
         let s = &mut self.scratch;
-        affine_rows(x, &wt[0], &p[B1], &mut s.z1);
+        affine_rows(x, &wt[0], &p[B1], &mut s.z1, &mut s.ws);
         let keep_scale = 1.0 / (1.0 - self.dropout);
         for i in 0..s.z1.len() {
             let relu = s.z1[i].max(0.0);
@@ -245,11 +247,11 @@ impl Router {
             };
             s.a1[i] = relu * s.keep[i];
         }
-        affine_rows(&s.a1, &wt[1], &p[B2], &mut s.z2);
+        affine_rows(&s.a1, &wt[1], &p[B2], &mut s.z2, &mut s.ws);
         for i in 0..s.z2.len() {
             s.a2[i] = s.z2[i].max(0.0);
         }
-        affine_rows(&s.a2, &wt[2], &p[B3], &mut s.out);
+        affine_rows(&s.a2, &wt[2], &p[B3], &mut s.out, &mut s.ws);
         &s.out
     }
 
@@ -297,11 +299,12 @@ impl Router {
         let p = &self.params;
         let wt = &self.transposed.w;
         let g = &mut self.grads;
-        affine_rows(xs, &wt[0], &p[B1], &mut b.z1);
+        affine_rows(xs, &wt[0], &p[B1], &mut b.z1, &mut b.ws);
         let keep_scale = 1.0 / (1.0 - self.dropout);
-        for i in 0..n * h1 {
-            b.keep[i] = if self.dropout > 0.0 {
-                if rng.random::<f32>() < self.dropout {
+        let dropout = self.dropout;
+        for ((keep, a), &z) in b.keep.iter_mut().zip(b.a1.iter_mut()).zip(&b.z1) {
+            *keep = if dropout > 0.0 {
+                if rng.random::<f32>() < dropout {
                     0.0
                 } else {
                     keep_scale
@@ -309,13 +312,13 @@ impl Router {
             } else {
                 1.0
             };
-            b.a1[i] = b.z1[i].max(0.0) * b.keep[i];
+            *a = z.max(0.0) * *keep;
         }
-        affine_rows(&b.a1, &wt[1], &p[B2], &mut b.z2);
+        affine_rows(&b.a1, &wt[1], &p[B2], &mut b.z2, &mut b.ws);
         for (a, &z) in b.a2.iter_mut().zip(&b.z2) {
             *a = z.max(0.0);
         }
-        affine_rows(&b.a2, &wt[2], &p[B3], &mut b.out);
+        affine_rows(&b.a2, &wt[2], &p[B3], &mut b.out, &mut b.ws);
         let mut total = 0.0;
         for i in 0..n {
             let mut loss = 0.0;
@@ -327,21 +330,66 @@ impl Router {
         }
         column_sums_add(&mut g[B3], &b.d_out);
         // dW3 += dOut^T A2, then dA2 = dOut W3 (masked by the ReLU).
-        matmul_acc(&mut g[W3][..e * h2], h2, &b.d_out, 1, e, &b.a2, n);
-        matmul_acc(&mut b.d2, h2, &b.d_out, e, 1, &p[W3][..e * h2], e);
+        matmul_acc(
+            &mut g[W3][..e * h2],
+            h2,
+            &b.d_out,
+            1,
+            e,
+            &b.a2,
+            n,
+            &mut b.ws.panel,
+        );
+        matmul_acc(
+            &mut b.d2,
+            h2,
+            &b.d_out,
+            e,
+            1,
+            &p[W3][..e * h2],
+            e,
+            &mut b.ws.panel,
+        );
         for (dv, &z) in b.d2.iter_mut().zip(&b.z2) {
             if z <= 0.0 {
                 *dv = 0.0;
             }
         }
         column_sums_add(&mut g[B2], &b.d2);
-        matmul_acc(&mut g[W2][..h2 * h1], h1, &b.d2, 1, h2, &b.a1, n);
-        matmul_acc(&mut b.d1, h1, &b.d2, h2, 1, &p[W2][..h2 * h1], h2);
+        matmul_acc(
+            &mut g[W2][..h2 * h1],
+            h1,
+            &b.d2,
+            1,
+            h2,
+            &b.a1,
+            n,
+            &mut b.ws.panel,
+        );
+        matmul_acc(
+            &mut b.d1,
+            h1,
+            &b.d2,
+            h2,
+            1,
+            &p[W2][..h2 * h1],
+            h2,
+            &mut b.ws.panel,
+        );
         for ((dv, &z), &k) in b.d1.iter_mut().zip(&b.z1).zip(&b.keep) {
             *dv = if z <= 0.0 { 0.0 } else { *dv * k };
         }
         column_sums_add(&mut g[B1], &b.d1);
-        matmul_acc(&mut g[W1][..h1 * d], d, &b.d1, 1, h1, xs, n);
+        matmul_acc(
+            &mut g[W1][..h1 * d],
+            d,
+            &b.d1,
+            1,
+            h1,
+            xs,
+            n,
+            &mut b.ws.panel,
+        );
         total
     }
 
