@@ -25,7 +25,8 @@ fn user_seconds() -> f64 {
 fn router_only() {
     let mut rng = rand_pcg::Pcg64::seed_from_u64(0);
     for d in [3, 24] {
-        let mut r = Router::new([d, 256, 128, 12], 0.2, Adam::default(), &mut rng);
+        let mut r = Router::new([d, 256, 128, 12], 0.2, Adam::default(), &mut rng)
+            .with_batched_forward(true);
         let xs: Vec<f32> = (0..256 * d).map(|i| (i % 7) as f32 / 7.0).collect();
         let ts: Vec<f32> = (0..256 * 12).map(|i| (i % 3 == 0) as u8 as f32).collect();
         let start = user_seconds();

@@ -207,6 +207,35 @@ fn acc_tile<const MR: usize, const NC: usize>(
     }
 }
 
+/// Dot product with eight independent partial sums, so that the compiler can keep them in
+/// one SIMD register (a single running sum is a dependency chain it may not reorder).
+#[inline(always)]
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for i in 0..8 {
+            acc[i] += x[i] * y[i];
+        }
+    }
+    let mut sum = acc.iter().sum::<f32>();
+    for (x, y) in ra.iter().zip(rb) {
+        sum += x * y;
+    }
+    sum
+}
+
+/// `out = W x + b` for a row-major `W` of `out.len()` rows: the forward pass of a router that
+/// steps after every sample, for which keeping a transposed copy would cost more than it saves.
+#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+pub(super) fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
+    let n = x.len();
+    for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(n.max(1))).zip(b) {
+        *o = bias + dot(row, x);
+    }
+}
+
 /// `G += d a^T` for a row-major `G` of `d.len()` rows; rows whose `d` is 0 are skipped when
 /// `skip_zero` (their update would add nothing).
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]

@@ -253,7 +253,10 @@ impl DriftMoe {
                 lr: self.cfg.lr,
                 ..Adam::default()
             };
-            self.router = Some(Router::new(dims, self.cfg.dropout, adam, &mut self.rng));
+            self.router = Some(
+                Router::new(dims, self.cfg.dropout, adam, &mut self.rng)
+                    .with_batched_forward(self.cfg.mode == MoeMode::Data),
+            );
             self.batch_x.reserve(self.cfg.batch_size * d);
             self.batch_t.reserve(self.cfg.batch_size * dims[3]);
         }

@@ -9,7 +9,9 @@
 // index loops say that more plainly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
-use super::kernels::{adam_update, affine_rows, matmul_acc, outer_add, transposed_add, Workspace};
+use super::kernels::{
+    adam_update, affine, affine_rows, matmul_acc, outer_add, transposed_add, Workspace,
+};
 use rand::Rng;
 use rand_pcg::Pcg64;
 use serde::{Deserialize, Serialize};
@@ -101,6 +103,10 @@ pub struct Router {
     m: [Vec<f32>; 6],
     v: [Vec<f32>; 6],
     steps: u64,
+    /// Whether the router learns in mini-batches (MoE-Data): its forward pass then reads a
+    /// transposed copy of the weights, rebuilt once per step; one that steps after every
+    /// sample (MoE-Task) reads the weights as they are.
+    batched: bool,
     #[serde(skip)]
     scratch: Scratch,
     #[serde(skip)]
@@ -127,6 +133,7 @@ impl PartialEq for Router {
             && self.m == other.m
             && self.v == other.v
             && self.steps == other.steps
+            && self.batched == other.batched
     }
 }
 
@@ -177,10 +184,17 @@ impl Router {
             v: zeros(),
             params,
             steps: 0,
+            batched: false,
             scratch: Scratch::default(),
             batch: BatchScratch::default(),
             transposed: Transposed::default(),
         }
+    }
+
+    /// A router that learns in mini-batches (see [`Router::accumulate_batch`]).
+    pub fn with_batched_forward(mut self, batched: bool) -> Self {
+        self.batched = batched;
+        self
     }
 
     pub fn dims(&self) -> [usize; 4] {
@@ -227,11 +241,18 @@ impl Router {
     /// The logits for `x`; with `train`, a fresh dropout mask is drawn from `rng`.
     pub fn forward(&mut self, x: &[f32], train: bool, rng: &mut Pcg64) -> &[f32] {
         self.ensure_scratch();
-        self.ensure_transposed();
+        if self.batched {
+            self.ensure_transposed();
+        }
+        let batched = self.batched;
         let p = &self.params;
         let wt = &self.transposed.w;
         let s = &mut self.scratch;
-        affine_rows(x, &wt[0], &p[B1], &mut s.z1, &mut s.ws);
+        if batched {
+            affine_rows(x, &wt[0], &p[B1], &mut s.z1, &mut s.ws);
+        } else {
+            affine(&p[W1], &p[B1], x, &mut s.z1);
+        }
         let keep_scale = 1.0 / (1.0 - self.dropout);
         for i in 0..s.z1.len() {
             let relu = s.z1[i].max(0.0);
@@ -247,11 +268,19 @@ impl Router {
             };
             s.a1[i] = relu * s.keep[i];
         }
-        affine_rows(&s.a1, &wt[1], &p[B2], &mut s.z2, &mut s.ws);
+        if batched {
+            affine_rows(&s.a1, &wt[1], &p[B2], &mut s.z2, &mut s.ws);
+        } else {
+            affine(&p[W2], &p[B2], &s.a1, &mut s.z2);
+        }
         for i in 0..s.z2.len() {
             s.a2[i] = s.z2[i].max(0.0);
         }
-        affine_rows(&s.a2, &wt[2], &p[B3], &mut s.out, &mut s.ws);
+        if batched {
+            affine_rows(&s.a2, &wt[2], &p[B3], &mut s.out, &mut s.ws);
+        } else {
+            affine(&p[W3], &p[B3], &s.a2, &mut s.out);
+        }
         &s.out
     }
 
