@@ -160,6 +160,54 @@ fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
     m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
+/// Log-densities of every component at every row of `u` (`n x d`): `n x J`, row-major.
+fn component_log_pdfs(comps: &[Component], u: &[f64], d: usize) -> Vec<f64> {
+    let n = u.len() / d;
+    let jn = comps.len();
+    let mut out = vec![0.0; n * jn];
+    let mut col = vec![0.0; n];
+    for (j, c) in comps.iter().enumerate() {
+        c.log_pdf_rows(u, &mut col);
+        for (row, v) in out.chunks_exact_mut(jn).zip(&col) {
+            row[j] = *v;
+        }
+    }
+    out
+}
+
+/// `ln sum_j alpha_j exp(l_j)` from one sample's component log-densities `l`, with one
+/// exponential per component; `z`, when given, receives the ratios `exp(l_j) / sum` (the
+/// control variates `g_j / g_alpha`).
+fn mix_log(l: &[f64], alpha: &[f64], z: Option<&mut [f64]>) -> f64 {
+    let m = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY || m.is_nan() {
+        if let Some(z) = z {
+            z.iter_mut().for_each(|v| *v = 0.0);
+        }
+        return m;
+    }
+    match z {
+        Some(z) => {
+            let mut s = 0.0;
+            for ((zj, lj), aj) in z.iter_mut().zip(l).zip(alpha) {
+                let e = (lj - m).exp();
+                *zj = e;
+                s += aj * e;
+            }
+            z.iter_mut().for_each(|v| *v /= s);
+            m + s.ln()
+        }
+        None => {
+            let s: f64 = l
+                .iter()
+                .zip(alpha)
+                .map(|(lj, aj)| aj * (lj - m).exp())
+                .sum();
+            m + s.ln()
+        }
+    }
+}
+
 impl Iscv {
     pub fn new(problem: Problem, budget: usize, family: Family, seed: u64) -> Result<Self> {
         let d = problem.dim();
@@ -281,16 +329,23 @@ impl Iscv {
         Batch { u, x, logf }
     }
 
-    fn log_proposal(&self, p: &Proposal, u: &[f64], logf: &[f64], work: &mut [f64]) -> f64 {
+    /// The log-density of a proposal at every row of a batch (`u`, with its log target
+    /// densities `logf`).
+    fn stage_log_density(&self, p: &Proposal, u: &[f64], logf: &[f64]) -> Vec<f64> {
+        let k_d = self.problem.inputs.len();
         match p {
-            Proposal::Inputs => log_sum_exp(logf.iter().copied()) - (logf.len() as f64).ln(),
+            Proposal::Inputs => {
+                let ln_k = (k_d as f64).ln();
+                logf.chunks_exact(k_d)
+                    .map(|li| log_sum_exp(li.iter().copied()) - ln_k)
+                    .collect()
+            }
             Proposal::Mix { comps, alpha } => {
-                let terms: Vec<f64> = comps
-                    .iter()
-                    .zip(alpha)
-                    .map(|(c, a)| a.ln() + c.log_pdf(u, work))
-                    .collect();
-                log_sum_exp(terms.into_iter())
+                let jn = comps.len();
+                component_log_pdfs(comps, u, self.problem.dim())
+                    .chunks_exact(jn)
+                    .map(|l| mix_log(l, alpha, None))
+                    .collect()
             }
         }
     }
@@ -348,33 +403,20 @@ impl Iscv {
         let d = self.problem.dim();
         let k_d = self.problem.inputs.len();
         let n_old = self.n_adapt();
-        self.u.extend_from_slice(&batch.u);
-        self.logf.extend_from_slice(&batch.logf);
-        self.y.extend_from_slice(y);
-        let mut work = vec![0.0; d];
         // The new stage's density at the old samples.
-        let mut new_stage = Vec::with_capacity(n_old);
-        for i in 0..n_old {
-            let (ui, li) = (
-                &self.u[i * d..(i + 1) * d],
-                &self.logf[i * k_d..(i + 1) * k_d],
-            );
-            new_stage.push(self.log_proposal(&stage, ui, li, &mut work));
-        }
+        let new_stage = self.stage_log_density(&stage, &self.u, &self.logf);
+        debug_assert_eq!(new_stage.len(), n_old);
         self.stages.push(stage);
         self.stage_logpdf.push(new_stage);
         // Every stage's density at the new samples.
-        let n_all = self.n_adapt();
         for s in 0..self.stages.len() {
-            for i in n_old..n_all {
-                let (ui, li) = (
-                    &self.u[i * d..(i + 1) * d],
-                    &self.logf[i * k_d..(i + 1) * k_d],
-                );
-                let v = self.log_proposal(&self.stages[s], ui, li, &mut work);
-                self.stage_logpdf[s].push(v);
-            }
+            let v = self.stage_log_density(&self.stages[s], &batch.u, &batch.logf);
+            self.stage_logpdf[s].extend(v);
         }
+        debug_assert_eq!(batch.u.len() / d, batch.logf.len() / k_d);
+        self.u.extend_from_slice(&batch.u);
+        self.logf.extend_from_slice(&batch.logf);
+        self.y.extend_from_slice(y);
     }
 
     /// Log-density of the recycling mixture `h` (equal weights: equal batches) at every sample.
@@ -472,17 +514,22 @@ impl Iscv {
             Some(Proposal::Mix { comps, .. }) => comps.clone(),
             _ => vec![Component::Gaussian(Gaussian::standard(d)); self.parts.len()],
         };
+        let k_d = self.problem.inputs.len();
+        // exp(ln f - ln h) once per sample and input law, shared by the targets and parts.
+        let rl: Vec<f64> = self
+            .logf
+            .chunks_exact(k_d)
+            .zip(&logh)
+            .flat_map(|(li, lh)| li.iter().map(move |l| (l - lh).exp()))
+            .collect();
         let mut comps = Vec::with_capacity(self.parts.len());
         let mut w = vec![0.0; n];
         for (j, p) in self.parts.iter().enumerate() {
             let s = if p.positive { 1.0 } else { -1.0 };
+            let q = self.problem.dens(p.target);
             for (i, wi) in w.iter_mut().enumerate() {
                 let v = (s * self.phi(i, p.target)).max(0.0);
-                *wi = if v > 0.0 {
-                    (self.lf(i, p.target) - logh[i]).exp() * v
-                } else {
-                    0.0
-                };
+                *wi = if v > 0.0 { rl[i * k_d + q] * v } else { 0.0 };
             }
             let fitted = match self.family {
                 Family::Gaussian { diag } => {
@@ -498,37 +545,35 @@ impl Iscv {
         // The alpha criterion at every sample, scaled per sample by exp(-m_i) (the ratio is
         // scale-free): a_i = sum_k w_k psi_k(i)^2 / h(i), G_ij = g_j(u_i).
         let jn = comps.len();
+        let k = self.problem.n_targets();
+        // Log-densities of the new components at every sample, kept for the stage's density.
+        let lg_all = component_log_pdfs(&comps, &self.u, d);
         let mut g = vec![0.0; n * jn];
         let mut a = vec![0.0; n];
-        let mut work = vec![0.0; d];
-        // Log-densities of the new components at every sample, kept for the stage's density.
-        let mut lg_all = vec![0.0; n * jn];
-        let k = self.problem.n_targets();
+        let mut mi = vec![0.0; n];
+        let mut ef = vec![0.0; k_d];
+        let mut psi = vec![0.0; k];
         for i in 0..n {
-            let ui = &self.u[i * d..(i + 1) * d];
-            for (l, c) in lg_all[i * jn..(i + 1) * jn].iter_mut().zip(&comps) {
-                *l = c.log_pdf(ui, &mut work);
-            }
             let lg = &lg_all[i * jn..(i + 1) * jn];
-            let m = lg
+            let lfi = &self.logf[i * k_d..(i + 1) * k_d];
+            let m = lg.iter().chain(lfi).copied().fold(logh[i], f64::max);
+            mi[i] = m;
+            let gi = &mut g[i * jn..(i + 1) * jn];
+            gi.iter_mut()
+                .zip(lg)
+                .for_each(|(gj, l)| *gj = (l - m).exp());
+            ef.iter_mut().zip(lfi).for_each(|(e, l)| *e = (l - m).exp());
+            for (t, v) in psi.iter_mut().enumerate() {
+                *v = ef[self.problem.dens(t)] * self.phi(i, t);
+            }
+            for ((p, b), gj) in self.parts.iter().zip(&self.beta).zip(gi.iter()) {
+                psi[p.target] -= b * gj;
+            }
+            let num: f64 = psi
                 .iter()
-                .copied()
-                .chain((0..k).map(|t| self.lf(i, t)))
-                .chain(std::iter::once(logh[i]))
-                .fold(f64::NEG_INFINITY, f64::max);
-            for (gj, l) in g[i * jn..(i + 1) * jn].iter_mut().zip(lg) {
-                *gj = (l - m).exp();
-            }
-            let mut num = 0.0;
-            for t in 0..k {
-                let mut psi = (self.lf(i, t) - m).exp() * self.phi(i, t);
-                for (j, p) in self.parts.iter().enumerate() {
-                    if p.target == t {
-                        psi -= self.beta[j] * g[i * jn + j];
-                    }
-                }
-                num += self.problem.weights[t] * psi * psi;
-            }
+                .zip(&self.problem.weights)
+                .map(|(v, wt)| wt * v * v)
+                .sum();
             let h = (logh[i] - m).exp();
             a[i] = if h > 0.0 { num / h } else { 0.0 };
         }
@@ -537,10 +582,22 @@ impl Iscv {
             a.iter_mut().for_each(|v| *v /= scale);
         }
         let alpha = simplex::minimize(&g, &a, &alpha_start, ALPHA_FLOOR);
-        // Register the stage now (its batch is asked next): densities at the old samples.
-        let col: Vec<f64> = lg_all
-            .chunks_exact(jn)
-            .map(|lg| log_sum_exp(lg.iter().zip(&alpha).map(|(l, a)| l + a.ln())))
+        // Register the stage now (its batch is asked next): densities at the old samples,
+        // from the scaled densities G (ln g_alpha = m + ln sum_j alpha_j G_ij) unless that sum
+        // underflows.
+        let col: Vec<f64> = (0..n)
+            .map(|i| {
+                let s: f64 = g[i * jn..(i + 1) * jn]
+                    .iter()
+                    .zip(&alpha)
+                    .map(|(x, w)| x * w)
+                    .sum();
+                if s > 1e-200 {
+                    mi[i] + s.ln()
+                } else {
+                    mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
+                }
+            })
             .collect();
         let stage = Proposal::Mix { comps, alpha };
         self.stages.push(stage);
@@ -564,32 +621,33 @@ impl Iscv {
         let k = self.problem.n_targets();
         let n = u.len() / d;
         let jn = beta.len();
-        let mut ratio = vec![0.0; n * k];
         let mut z = vec![0.0; n * jn];
-        let mut lgas = Vec::with_capacity(n);
-        let mut work = vec![0.0; d];
-        let mut lc = vec![];
-        for i in 0..n {
-            let ui = &u[i * d..(i + 1) * d];
-            let li = &logf[i * k_d..(i + 1) * k_d];
-            // Each component's density once: for the mixture and for the control variates.
-            let lga = match stage {
-                Proposal::Mix { comps, alpha } => {
-                    lc.clear();
-                    lc.extend(comps.iter().map(|c| c.log_pdf(ui, &mut work)));
-                    let lga = log_sum_exp(lc.iter().zip(alpha).map(|(l, a)| l + a.ln()));
-                    for (zj, l) in z[i * jn..(i + 1) * jn].iter_mut().zip(&lc) {
-                        *zj = (l - lga).exp();
-                    }
-                    lga
+        // Each component's density once: for the mixture and for the control variates.
+        let lgas = match stage {
+            Proposal::Mix { comps, alpha } => {
+                let lg = component_log_pdfs(comps, u, d);
+                let cj = comps.len();
+                let mut lgas = Vec::with_capacity(n);
+                let mut zi = vec![0.0; cj];
+                let m = jn.min(cj);
+                for (i, l) in lg.chunks_exact(cj).enumerate() {
+                    lgas.push(mix_log(l, alpha, Some(&mut zi)));
+                    z[i * jn..i * jn + m].copy_from_slice(&zi[..m]);
                 }
-                Proposal::Inputs => self.log_proposal(stage, ui, li, &mut work),
-            };
-            for t in 0..k {
-                let phi = y[i * k_f + self.problem.col(t)];
-                ratio[i * k + t] = (li[self.problem.dens(t)] - lga).exp() * phi;
+                lgas
             }
-            lgas.push(lga);
+            Proposal::Inputs => self.stage_log_density(stage, u, logf),
+        };
+        // The density ratios f / g_alpha once per input law, shared by its targets.
+        let mut ratio = vec![0.0; n * k];
+        let mut r = vec![0.0; k_d];
+        for i in 0..n {
+            for (rq, lq) in r.iter_mut().zip(&logf[i * k_d..(i + 1) * k_d]) {
+                *rq = (lq - lgas[i]).exp();
+            }
+            for t in 0..k {
+                ratio[i * k + t] = r[self.problem.dens(t)] * y[i * k_f + self.problem.col(t)];
+            }
         }
         (ratio, z, lgas)
     }
@@ -653,29 +711,19 @@ impl Iscv {
     }
 
     /// Stores a batch drawn from the last registered stage (whose densities at the older
-    /// samples are already known).
+    /// samples are already known): only the older stages' densities at the new samples are
+    /// computed, each sample's density under a past proposal never changes.
     fn push_batch_existing_stage(&mut self, batch: Batch, y: &[f64], current: Vec<f64>) {
-        let d = self.problem.dim();
-        let k_d = self.problem.inputs.len();
-        let n_old = self.n_adapt();
-        self.u.extend_from_slice(&batch.u);
-        self.logf.extend_from_slice(&batch.logf);
-        self.y.extend_from_slice(y);
-        let n_all = self.n_adapt();
-        let mut work = vec![0.0; d];
         let last = self.stages.len() - 1;
         for s in 0..last {
-            for i in n_old..n_all {
-                let (ui, li) = (
-                    &self.u[i * d..(i + 1) * d],
-                    &self.logf[i * k_d..(i + 1) * k_d],
-                );
-                let v = self.log_proposal(&self.stages[s], ui, li, &mut work);
-                self.stage_logpdf[s].push(v);
-            }
+            let v = self.stage_log_density(&self.stages[s], &batch.u, &batch.logf);
+            self.stage_logpdf[s].extend(v);
         }
         // The batch's own proposal: its densities came with the estimator values.
         self.stage_logpdf[last].extend(current);
+        self.u.extend_from_slice(&batch.u);
+        self.logf.extend_from_slice(&batch.logf);
+        self.y.extend_from_slice(y);
     }
 
     fn start_final(&mut self) {

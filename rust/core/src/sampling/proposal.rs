@@ -82,6 +82,30 @@ impl Gaussian {
         self.log_norm - 0.5 * q
     }
 
+    /// The inverse of the Cholesky factor (lower triangular, row-major).
+    fn chol_inverse(&self) -> Vec<f64> {
+        let d = self.dim();
+        let mut inv = vec![0.0; d * d];
+        for c in 0..d {
+            // Column c of L^-1: forward substitution L x = e_c (x_i = 0 for i < c).
+            for i in c..d {
+                let s: f64 = (c..i).map(|k| self.chol[i * d + k] * inv[k * d + c]).sum();
+                let e = if i == c { 1.0 } else { 0.0 };
+                inv[i * d + c] = (e - s) / self.chol[i * d + i];
+            }
+        }
+        inv
+    }
+
+    /// Log-densities at every row of `u` (`n x d`, row-major) into `out` (length `n`). The
+    /// factor's inverse is taken once, and the rows go through a blocked kernel (no chain of
+    /// divisions as in a forward substitution, nothing allocated per row).
+    pub fn log_pdf_rows(&self, u: &[f64], out: &mut [f64]) {
+        let inv = self.chol_inverse();
+        super::kernels::gaussian_quad_rows(&inv, &self.mean, u, out);
+        out.iter_mut().for_each(|q| *q = self.log_norm - 0.5 * *q);
+    }
+
     /// Draws one point into `out`.
     pub fn sample_into(&self, rng: &mut Pcg64, out: &mut [f64], work: &mut [f64]) {
         let d = self.dim();
@@ -116,10 +140,15 @@ impl Gaussian {
             c.iter_mut()
                 .zip(row.iter().zip(&mean))
                 .for_each(|(ci, (x, m))| *ci = x - m);
-            for i in 0..d {
-                let lo = if diag { i } else { 0 };
-                for j in lo..=i {
-                    cov[i * d + j] += w * c[i] * c[j];
+            for (i, &ci) in c.iter().enumerate() {
+                let wc = w * ci;
+                if diag {
+                    cov[i * d + i] += wc * ci;
+                } else {
+                    cov[i * d..=i * d + i]
+                        .iter_mut()
+                        .zip(&c[..=i])
+                        .for_each(|(v, cj)| *v += wc * cj);
                 }
             }
         }
@@ -159,6 +188,24 @@ impl GaussianMixture {
             .map(|(w, g)| w.ln() + g.log_pdf(u, work))
             .collect();
         log_sum_exp(&terms)
+    }
+
+    /// Log-densities at every row of `u` into `out` (length `n`).
+    pub fn log_pdf_rows(&self, u: &[f64], out: &mut [f64]) {
+        let n = out.len();
+        let k = self.comps.len();
+        let mut all = vec![0.0; n * k];
+        let mut col = vec![0.0; n];
+        for (c, g) in self.comps.iter().enumerate() {
+            g.log_pdf_rows(u, &mut col);
+            let lw = self.weights[c].ln();
+            for (i, v) in col.iter().enumerate() {
+                all[i * k + c] = lw + v;
+            }
+        }
+        for (o, row) in out.iter_mut().zip(all.chunks_exact(k)) {
+            *o = log_sum_exp(row);
+        }
     }
 
     /// Weighted EM with `k` components, started by splitting the weighted Gaussian fit along its
@@ -308,6 +355,14 @@ impl Component {
         }
     }
 
+    /// Log-densities at every row of `u` (`n x d`) into `out` (length `n`).
+    pub fn log_pdf_rows(&self, u: &[f64], out: &mut [f64]) {
+        match self {
+            Component::Gaussian(g) => g.log_pdf_rows(u, out),
+            Component::Mixture(m) => m.log_pdf_rows(u, out),
+        }
+    }
+
     pub fn sample_into(&self, rng: &mut Pcg64, out: &mut [f64], work: &mut [f64]) {
         match self {
             Component::Gaussian(g) => g.sample_into(rng, out, work),
@@ -341,6 +396,21 @@ mod tests {
         let expected = -(2.0f64 * std::f64::consts::PI).ln() - 0.5 * det.ln() - 0.5 * q;
         let mut w = [0.0; 2];
         assert!((g.log_pdf(&[x, y], &mut w) - expected).abs() < 1e-13);
+        // The batch form agrees row by row, for the Gaussian and for a mixture.
+        let rows = [x, y, -1.0, 2.0, 3.0, 0.5];
+        let mut out = [0.0; 3];
+        g.log_pdf_rows(&rows, &mut out);
+        for (r, o) in rows.chunks(2).zip(out) {
+            assert!((g.log_pdf(r, &mut w) - o).abs() < 1e-13);
+        }
+        let m = GaussianMixture {
+            weights: vec![0.3, 0.7],
+            comps: vec![g.clone(), Gaussian::standard(2)],
+        };
+        Component::Mixture(m.clone()).log_pdf_rows(&rows, &mut out);
+        for (r, o) in rows.chunks(2).zip(out) {
+            assert!((m.log_pdf(r, &mut w) - o).abs() < 1e-13);
+        }
     }
 
     #[test]

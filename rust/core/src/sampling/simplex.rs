@@ -26,10 +26,10 @@ pub fn project(v: &[f64], floor: f64) -> Vec<f64> {
 fn objective(g: &[f64], a: &[f64], alpha: &[f64], mix: &mut [f64]) -> f64 {
     let j = alpha.len();
     let mut f = 0.0;
-    for ((row, &ai), m) in g.chunks_exact(j).zip(a).zip(mix.iter_mut()) {
-        *m = row.iter().zip(alpha).map(|(x, w)| x * w).sum();
+    super::kernels::mat_vec(&g[..mix.len() * j], alpha, mix);
+    for (&ai, &m) in a.iter().zip(mix.iter()) {
         if ai > 0.0 {
-            f += ai / *m;
+            f += ai / m;
         }
     }
     f
