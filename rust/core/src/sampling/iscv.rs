@@ -271,21 +271,35 @@ impl Iscv {
         self.y.len() / self.problem.n_outputs
     }
 
-    /// Log target densities (per input law) at a point, in `u` space.
-    fn log_targets(&self, u: &[f64], x: &[f64], out: &mut Vec<f64>) {
+    /// Log target densities in `u` space (`n x K_d`, row-major) at a batch of points: the
+    /// standard normal for the first law, and `f_q(x) / f_0(x)` times it for the others.
+    fn log_targets(&self, u: &[f64], x: &[f64]) -> Vec<f64> {
         let inputs = &self.problem.inputs;
-        let base = std_normal_log_pdf(u);
-        out.push(base);
-        if inputs.len() > 1 {
-            let l0 = inputs[0].log_pdf(x);
-            for f in &inputs[1..] {
-                out.push(if l0.is_finite() {
-                    f.log_pdf(x) - l0 + base
+        let (d, k_d) = (self.problem.dim(), inputs.len());
+        let n = u.len() / d;
+        let base: Vec<f64> = u.chunks_exact(d).map(std_normal_log_pdf).collect();
+        if k_d == 1 {
+            return base;
+        }
+        let lnx: Vec<f64> = x.iter().map(|v| v.max(f64::MIN_POSITIVE).ln()).collect();
+        let mut l0 = vec![0.0; n];
+        inputs[0].log_pdf_rows(x, &lnx, &mut l0);
+        let mut out = vec![0.0; n * k_d];
+        let mut lq = vec![0.0; n];
+        for (i, b) in base.iter().enumerate() {
+            out[i * k_d] = *b;
+        }
+        for (q, f) in inputs.iter().enumerate().skip(1) {
+            f.log_pdf_rows(x, &lnx, &mut lq);
+            for i in 0..n {
+                out[i * k_d + q] = if l0[i].is_finite() {
+                    lq[i] - l0[i] + base[i]
                 } else {
                     f64::NEG_INFINITY
-                });
+                };
             }
         }
+        out
     }
 
     fn draw(&mut self, proposal: &Proposal, n: usize) -> Batch {
@@ -293,7 +307,6 @@ impl Iscv {
         let k_d = self.problem.inputs.len();
         let mut u = vec![0.0; n * d];
         let mut x = vec![0.0; n * d];
-        let mut logf = Vec::with_capacity(n * k_d);
         let mut work = vec![0.0; d];
         let mut z = vec![0.0; d];
         for i in 0..n {
@@ -322,10 +335,7 @@ impl Iscv {
                 }
             }
         }
-        for i in 0..n {
-            let (ui, xi) = (&u[i * d..(i + 1) * d], &x[i * d..(i + 1) * d]);
-            self.log_targets(ui, xi, &mut logf);
-        }
+        let logf = self.log_targets(&u, &x);
         Batch { u, x, logf }
     }
 

@@ -71,6 +71,78 @@ pub fn gaussian_quad_rows(linv: &[f64], mean: &[f64], u: &[f64], q: &mut [f64]) 
     }
 }
 
+/// Adds `w_r (u_r - mean)(u_r - mean)^T` over the rows with a positive weight to the lower
+/// triangle of `cov` (row-major `d x d`; only the diagonal when `diag`).
+#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+pub fn weighted_scatter(
+    points: &[f64],
+    weights: &[f64],
+    mean: &[f64],
+    diag: bool,
+    cov: &mut [f64],
+) {
+    let d = mean.len();
+    let mut c = vec![0.0; d];
+    for (row, &w) in points.chunks_exact(d).zip(weights) {
+        if w <= 0.0 {
+            continue;
+        }
+        c.iter_mut()
+            .zip(row.iter().zip(mean))
+            .for_each(|(ci, (x, m))| *ci = x - m);
+        for (i, &ci) in c.iter().enumerate() {
+            let wc = w * ci;
+            if diag {
+                cov[i * d + i] += wc * ci;
+            } else {
+                cov[i * d..=i * d + i]
+                    .iter_mut()
+                    .zip(&c[..=i])
+                    .for_each(|(v, cj)| *v += wc * cj);
+            }
+        }
+    }
+}
+
+/// The gradient of `F(alpha) = sum_i a_i / m_i` (`m = G alpha`) into `grad`, and the upper
+/// triangle of its Hessian `2 sum_i a_i g_i g_i^T / m_i^3` restricted to the columns `idx`
+/// into `h` (`p x p`, `p = idx.len()`), when `h` is given.
+#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+pub fn newton_terms(
+    g: &[f64],
+    a: &[f64],
+    mix: &[f64],
+    grad: &mut [f64],
+    idx: &[usize],
+    mut h: Option<&mut [f64]>,
+) {
+    let j = grad.len();
+    let p = idx.len();
+    grad.iter_mut().for_each(|v| *v = 0.0);
+    if let Some(h) = h.as_deref_mut() {
+        h.iter_mut().for_each(|v| *v = 0.0);
+    }
+    let mut sub = vec![0.0; p];
+    for ((row, &ai), &m) in g.chunks_exact(j).zip(a).zip(mix) {
+        if ai <= 0.0 {
+            continue;
+        }
+        let c = ai / (m * m);
+        grad.iter_mut().zip(row).for_each(|(gr, r)| *gr -= c * r);
+        if let Some(h) = h.as_deref_mut() {
+            let s = 2.0 * c / m;
+            sub.iter_mut().zip(idx).for_each(|(v, &q)| *v = row[q]);
+            for (r, &va) in sub.iter().enumerate() {
+                let sa = s * va;
+                h[r * p + r..(r + 1) * p]
+                    .iter_mut()
+                    .zip(&sub[r..])
+                    .for_each(|(hv, vb)| *hv += sa * vb);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

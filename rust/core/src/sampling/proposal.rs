@@ -132,26 +132,7 @@ impl Gaussian {
         }
         mean.iter_mut().for_each(|m| *m /= total);
         let mut cov = vec![0.0; d * d];
-        let mut c = vec![0.0; d];
-        for (row, &w) in points.chunks_exact(d).zip(weights) {
-            if w <= 0.0 {
-                continue;
-            }
-            c.iter_mut()
-                .zip(row.iter().zip(&mean))
-                .for_each(|(ci, (x, m))| *ci = x - m);
-            for (i, &ci) in c.iter().enumerate() {
-                let wc = w * ci;
-                if diag {
-                    cov[i * d + i] += wc * ci;
-                } else {
-                    cov[i * d..=i * d + i]
-                        .iter_mut()
-                        .zip(&c[..=i])
-                        .for_each(|(v, cj)| *v += wc * cj);
-                }
-            }
-        }
+        super::kernels::weighted_scatter(points, weights, &mean, diag, &mut cov);
         for i in 0..d {
             for j in 0..=i {
                 let v = cov[i * d + j] / total + if i == j { COV_JITTER } else { 0.0 };

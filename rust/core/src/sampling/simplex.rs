@@ -2,6 +2,8 @@
 //! (with a small floor on every weight), by an active-set Newton method with backtracking.
 //! `F` is convex, so the descent converges to the global minimum.
 
+use super::kernels::newton_terms;
+
 /// Euclidean projection of `v` onto `{x : x_j >= floor, sum x = 1}`.
 pub fn project(v: &[f64], floor: f64) -> Vec<f64> {
     let j = v.len();
@@ -110,16 +112,10 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
     let mut trial_mix = vec![0.0; n];
     let mut idx: Vec<usize> = Vec::with_capacity(j);
     let mut h = vec![];
-    let mut row_free = vec![];
+    let mut scratch = vec![0.0; j];
     for _ in 0..100 {
         // Gradient everywhere, and the multiplier of sum alpha = 1 from the free weights.
-        grad.iter_mut().for_each(|v| *v = 0.0);
-        for ((row, &ai), &m) in g.chunks_exact(j).zip(a).zip(&mix) {
-            if ai > 0.0 {
-                let c = ai / (m * m);
-                grad.iter_mut().zip(row).for_each(|(gr, r)| *gr -= c * r);
-            }
-        }
+        newton_terms(g, a, &mix, &mut grad, &[], None);
         let n_free = free.iter().filter(|&&f| f).count().max(1);
         let mu = -(0..j).filter(|&q| free[q]).map(|q| grad[q]).sum::<f64>() / n_free as f64;
         let tol = 1e-9 * mu.abs().max(1e-300);
@@ -141,23 +137,7 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
             }
             h.clear();
             h.resize(p * p, 0.0);
-            row_free.resize(p, 0.0);
-            for ((row, &ai), &m) in g.chunks_exact(j).zip(a).zip(&mix) {
-                if ai > 0.0 {
-                    let s = 2.0 * ai / (m * m * m);
-                    row_free
-                        .iter_mut()
-                        .zip(&idx)
-                        .for_each(|(v, &q)| *v = row[q]);
-                    for (r, &va) in row_free.iter().enumerate() {
-                        let sa = s * va;
-                        h[r * p + r..(r + 1) * p]
-                            .iter_mut()
-                            .zip(&row_free[r..])
-                            .for_each(|(hv, vb)| *hv += sa * vb);
-                    }
-                }
-            }
+            newton_terms(g, a, &mix, &mut scratch, &idx, Some(&mut h));
             for r in 0..p {
                 for c in 0..r {
                     h[r * p + c] = h[c * p + r];
