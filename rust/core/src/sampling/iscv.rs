@@ -10,6 +10,7 @@
 //! to `|phi| f` (or the published code's CE weights `phi f`, negative in places) cannot reach.
 
 use super::dist::std_normal_log_pdf;
+use super::kernels::exp_in_place;
 use super::problem::{check_outputs, mean_and_cov, sample_var, Outcome, Problem, Step};
 use super::proposal::{pick, Component, Gaussian, GaussianMixture};
 use super::simplex;
@@ -208,6 +209,34 @@ fn mix_log(l: &[f64], alpha: &[f64], z: Option<&mut [f64]>) -> f64 {
     }
 }
 
+/// `ln g_alpha` at every sample from the component log-densities `lg` (`n x J`), with all the
+/// exponentials in one vectorised pass; on return `lg` holds the ratios `g_j / g_alpha`.
+fn mix_log_rows(lg: &mut [f64], alpha: &[f64]) -> Vec<f64> {
+    let jn = alpha.len();
+    let maxes: Vec<f64> = lg
+        .chunks_exact_mut(jn)
+        .map(|row| {
+            let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let shift = if m.is_finite() { m } else { 0.0 };
+            row.iter_mut().for_each(|v| *v -= shift);
+            m
+        })
+        .collect();
+    exp_in_place(lg);
+    lg.chunks_exact_mut(jn)
+        .zip(maxes)
+        .map(|(row, m)| {
+            if !m.is_finite() {
+                row.iter_mut().for_each(|v| *v = 0.0);
+                return m;
+            }
+            let s: f64 = row.iter().zip(alpha).map(|(e, a)| a * e).sum();
+            row.iter_mut().for_each(|v| *v /= s);
+            m + s.ln()
+        })
+        .collect()
+}
+
 impl Iscv {
     pub fn new(problem: Problem, budget: usize, family: Family, seed: u64) -> Result<Self> {
         let d = problem.dim();
@@ -351,11 +380,8 @@ impl Iscv {
                     .collect()
             }
             Proposal::Mix { comps, alpha } => {
-                let jn = comps.len();
-                component_log_pdfs(comps, u, self.problem.dim())
-                    .chunks_exact(jn)
-                    .map(|l| mix_log(l, alpha, None))
-                    .collect()
+                let mut lg = component_log_pdfs(comps, u, self.problem.dim());
+                mix_log_rows(&mut lg, alpha)
             }
         }
     }
@@ -526,12 +552,13 @@ impl Iscv {
         };
         let k_d = self.problem.inputs.len();
         // exp(ln f - ln h) once per sample and input law, shared by the targets and parts.
-        let rl: Vec<f64> = self
+        let mut rl: Vec<f64> = self
             .logf
             .chunks_exact(k_d)
             .zip(&logh)
-            .flat_map(|(li, lh)| li.iter().map(move |l| (l - lh).exp()))
+            .flat_map(|(li, lh)| li.iter().map(move |l| l - lh))
             .collect();
+        exp_in_place(&mut rl);
         let mut comps = Vec::with_capacity(self.parts.len());
         let mut w = vec![0.0; n];
         for (j, p) in self.parts.iter().enumerate() {
@@ -558,25 +585,34 @@ impl Iscv {
         let k = self.problem.n_targets();
         // Log-densities of the new components at every sample, kept for the stage's density.
         let lg_all = component_log_pdfs(&comps, &self.u, d);
-        let mut g = vec![0.0; n * jn];
-        let mut a = vec![0.0; n];
+        // Shifts m_i, then every exponential in one vectorised pass each: G, the target
+        // densities and h, all scaled by exp(-m_i).
         let mut mi = vec![0.0; n];
-        let mut ef = vec![0.0; k_d];
+        let mut g = lg_all.clone();
+        let mut ef = self.logf.clone();
+        let mut hs = logh.clone();
+        for i in 0..n {
+            let (gi, fi) = (
+                &mut g[i * jn..(i + 1) * jn],
+                &mut ef[i * k_d..(i + 1) * k_d],
+            );
+            let m = gi.iter().chain(fi.iter()).copied().fold(logh[i], f64::max);
+            mi[i] = m;
+            gi.iter_mut().for_each(|v| *v -= m);
+            fi.iter_mut().for_each(|v| *v -= m);
+            hs[i] -= m;
+        }
+        exp_in_place(&mut g);
+        exp_in_place(&mut ef);
+        exp_in_place(&mut hs);
+        let mut a = vec![0.0; n];
         let mut psi = vec![0.0; k];
         for i in 0..n {
-            let lg = &lg_all[i * jn..(i + 1) * jn];
-            let lfi = &self.logf[i * k_d..(i + 1) * k_d];
-            let m = lg.iter().chain(lfi).copied().fold(logh[i], f64::max);
-            mi[i] = m;
-            let gi = &mut g[i * jn..(i + 1) * jn];
-            gi.iter_mut()
-                .zip(lg)
-                .for_each(|(gj, l)| *gj = (l - m).exp());
-            ef.iter_mut().zip(lfi).for_each(|(e, l)| *e = (l - m).exp());
+            let gi = &g[i * jn..(i + 1) * jn];
             for (t, v) in psi.iter_mut().enumerate() {
-                *v = ef[self.problem.dens(t)] * self.phi(i, t);
+                *v = ef[i * k_d + self.problem.dens(t)] * self.phi(i, t);
             }
-            for ((p, b), gj) in self.parts.iter().zip(&self.beta).zip(gi.iter()) {
+            for ((p, b), gj) in self.parts.iter().zip(&self.beta).zip(gi) {
                 psi[p.target] -= b * gj;
             }
             let num: f64 = psi
@@ -584,7 +620,7 @@ impl Iscv {
                 .zip(&self.problem.weights)
                 .map(|(v, wt)| wt * v * v)
                 .sum();
-            let h = (logh[i] - m).exp();
+            let h = hs[i];
             a[i] = if h > 0.0 { num / h } else { 0.0 };
         }
         let scale = a.iter().sum::<f64>();
@@ -635,28 +671,29 @@ impl Iscv {
         // Each component's density once: for the mixture and for the control variates.
         let lgas = match stage {
             Proposal::Mix { comps, alpha } => {
-                let lg = component_log_pdfs(comps, u, d);
+                let mut lg = component_log_pdfs(comps, u, d);
+                let lgas = mix_log_rows(&mut lg, alpha);
                 let cj = comps.len();
-                let mut lgas = Vec::with_capacity(n);
-                let mut zi = vec![0.0; cj];
                 let m = jn.min(cj);
-                for (i, l) in lg.chunks_exact(cj).enumerate() {
-                    lgas.push(mix_log(l, alpha, Some(&mut zi)));
-                    z[i * jn..i * jn + m].copy_from_slice(&zi[..m]);
+                for (zi, l) in z.chunks_exact_mut(jn.max(1)).zip(lg.chunks_exact(cj)) {
+                    zi[..m].copy_from_slice(&l[..m]);
                 }
                 lgas
             }
             Proposal::Inputs => self.stage_log_density(stage, u, logf),
         };
         // The density ratios f / g_alpha once per input law, shared by its targets.
+        let mut r: Vec<f64> = logf
+            .chunks_exact(k_d)
+            .zip(&lgas)
+            .flat_map(|(li, lga)| li.iter().map(move |l| l - lga))
+            .collect();
+        exp_in_place(&mut r);
         let mut ratio = vec![0.0; n * k];
-        let mut r = vec![0.0; k_d];
         for i in 0..n {
-            for (rq, lq) in r.iter_mut().zip(&logf[i * k_d..(i + 1) * k_d]) {
-                *rq = (lq - lgas[i]).exp();
-            }
             for t in 0..k {
-                ratio[i * k + t] = r[self.problem.dens(t)] * y[i * k_f + self.problem.col(t)];
+                ratio[i * k + t] =
+                    r[i * k_d + self.problem.dens(t)] * y[i * k_f + self.problem.col(t)];
             }
         }
         (ratio, z, lgas)

@@ -143,6 +143,56 @@ pub fn newton_terms(
     }
 }
 
+/// `v <- exp(v)` elementwise. Range reduction `x = k ln 2 + r` (`|r| <= ln 2 / 2`, `ln 2` split
+/// in two parts so that `r` is exact), a degree-13 Taylor polynomial for `exp(r)` (truncation
+/// below 1e-17 relative) and `2^k` written into the exponent bits: a few ulps from libm's
+/// `exp`, but branch-free, so the loop runs in SIMD lanes. Arguments outside `[-708, 709]`
+/// (where `2^k` leaves the normal range), and NaN, go to libm's `exp` instead.
+#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+pub fn exp_in_place(v: &mut [f64]) {
+    const LOG2E: f64 = std::f64::consts::LOG2_E;
+    const LN2_HI: f64 = 6.931_471_803_691_238e-1;
+    const LN2_LO: f64 = 1.908_214_929_270_587_7e-10;
+    // 1.5 * 2^52: adding it rounds to an integer held in the low mantissa bits.
+    const MAGIC: f64 = 6_755_399_441_055_744.0;
+    let outside = |a: f64| !(-708.0..=709.0).contains(&a);
+    // Rare: the arguments outside the fast range (and NaNs), kept for libm.
+    let special: Vec<(usize, f64)> = if v.iter().any(|&a| outside(a)) {
+        v.iter()
+            .copied()
+            .enumerate()
+            .filter(|&(_, a)| outside(a))
+            .collect()
+    } else {
+        vec![]
+    };
+    for x in v.iter_mut() {
+        let c = x.clamp(-708.0, 709.0);
+        let t = c * LOG2E + MAGIC;
+        let k = t - MAGIC;
+        let r = (c - k * LN2_HI) - k * LN2_LO;
+        let mut p = 1.0 / 6_227_020_800.0;
+        p = p * r + 1.0 / 479_001_600.0;
+        p = p * r + 1.0 / 39_916_800.0;
+        p = p * r + 1.0 / 3_628_800.0;
+        p = p * r + 1.0 / 362_880.0;
+        p = p * r + 1.0 / 40_320.0;
+        p = p * r + 1.0 / 5_040.0;
+        p = p * r + 1.0 / 720.0;
+        p = p * r + 1.0 / 120.0;
+        p = p * r + 1.0 / 24.0;
+        p = p * r + 1.0 / 6.0;
+        p = p * r + 0.5;
+        p = p * r + 1.0;
+        p = p * r + 1.0;
+        let scale = f64::from_bits(t.to_bits().wrapping_add(1023) << 52);
+        *x = p * scale;
+    }
+    for (i, a) in special {
+        v[i] = a.exp();
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,6 +216,32 @@ mod tests {
         let x: Vec<f64> = (0..10).map(|v| 1.0 / (1.0 + v as f64)).collect();
         let mut out = vec![0.0; 3];
         mat_vec(&a, &x, &mut out);
+        // The fast exponential against libm's, over the fast range and its edges.
+        let mut args: Vec<f64> = (-7080..=7090).map(|i| i as f64 * 0.1 + 0.0123).collect();
+        args.extend([
+            -708.0,
+            709.0,
+            -745.5,
+            -800.0,
+            710.0,
+            f64::NEG_INFINITY,
+            0.0,
+            -1e-300,
+        ]);
+        let mut e = args.clone();
+        exp_in_place(&mut e);
+        for (a, v) in args.iter().zip(&e) {
+            let want = a.exp();
+            let ok = if want == 0.0 || want.is_infinite() {
+                *v == want
+            } else {
+                ((v - want) / want).abs() < 4e-16
+            };
+            assert!(ok, "exp({a}) = {v}, libm {want}");
+        }
+        let mut nan = [f64::NAN];
+        exp_in_place(&mut nan);
+        assert!(nan[0].is_nan());
         for (o, row) in out.iter().zip(a.chunks(10)) {
             let e: f64 = row.iter().zip(&x).map(|(p, q)| p * q).sum();
             assert!((o - e).abs() < 1e-12);

@@ -113,9 +113,16 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
     let mut idx: Vec<usize> = Vec::with_capacity(j);
     let mut h = vec![];
     let mut scratch = vec![0.0; j];
+    let mut h_idx: Vec<usize> = Vec::with_capacity(j);
     for _ in 0..100 {
         // Gradient everywhere, and the multiplier of sum alpha = 1 from the free weights.
-        newton_terms(g, a, &mix, &mut grad, &[], None);
+        // One pass for the gradient and the Hessian over the current free weights (computed
+        // again below only if the free set changes).
+        h_idx.clear();
+        h_idx.extend((0..j).filter(|&q| free[q]));
+        h.clear();
+        h.resize(h_idx.len() * h_idx.len(), 0.0);
+        newton_terms(g, a, &mix, &mut grad, &h_idx, Some(&mut h));
         let n_free = free.iter().filter(|&&f| f).count().max(1);
         let mu = -(0..j).filter(|&q| free[q]).map(|q| grad[q]).sum::<f64>() / n_free as f64;
         let tol = 1e-9 * mu.abs().max(1e-300);
@@ -135,9 +142,12 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
             if p <= 1 {
                 break None;
             }
-            h.clear();
-            h.resize(p * p, 0.0);
-            newton_terms(g, a, &mix, &mut scratch, &idx, Some(&mut h));
+            if idx != h_idx {
+                h.clear();
+                h.resize(p * p, 0.0);
+                newton_terms(g, a, &mix, &mut scratch, &idx, Some(&mut h));
+                h_idx.clone_from(&idx);
+            }
             for r in 0..p {
                 for c in 0..r {
                     h[r * p + c] = h[c * p + r];
@@ -170,7 +180,7 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
             break;
         };
         let slope: f64 = idx.iter().zip(&d).map(|(&q, dq)| grad[q] * dq).sum();
-        if slope >= 0.0 || slope.is_nan() || (-slope <= 1e-10 * fx && !released) {
+        if slope >= 0.0 || slope.is_nan() || (-slope <= 1e-9 * fx && !released) {
             break;
         }
         // First the projected path: the full step (then halved) with every weight that would
@@ -246,7 +256,7 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
         }
         let gain = fx - ft;
         fx = ft;
-        if gain <= 1e-12 * fx && !released && t < t_max {
+        if gain <= 1e-10 * fx && !released && t < t_max {
             break;
         }
     }
