@@ -434,15 +434,8 @@ impl Distribution {
         let scales: Vec<f64> = self.marginals.iter().map(Marginal::ln_scale).collect();
         let need_z = self.copula.is_some();
         let inv = self.copula.as_ref().map(|c| {
-            // L^-1, lower triangular, so that u = L^-1 z is d independent dot products.
-            let mut inv = vec![0.0; d * d];
-            for col in 0..d {
-                for i in col..d {
-                    let t: f64 = (col..i).map(|k| c.chol[i * d + k] * inv[k * d + col]).sum();
-                    let e = if i == col { 1.0 } else { 0.0 };
-                    inv[i * d + col] = (e - t) / c.chol[i * d + i];
-                }
-            }
+            // L^-1, so that u = L^-1 z is d independent dot products.
+            let inv = super::kernels::lower_inverse(&c.chol, d);
             (inv, -0.5 * c.log_det)
         });
         let mut z = vec![0.0; d];

@@ -193,14 +193,29 @@ pub fn exp_in_place(v: &mut [f64]) {
     }
 }
 
+/// The inverse of a lower-triangular matrix `l` (row-major `d x d`, non-zero diagonal), itself
+/// lower triangular: column by column, forward substitution `L x = e_c`.
+pub fn lower_inverse(l: &[f64], d: usize) -> Vec<f64> {
+    let mut inv = vec![0.0; d * d];
+    for c in 0..d {
+        for i in c..d {
+            let s: f64 = (c..i).map(|k| l[i * d + k] * inv[k * d + c]).sum();
+            let e = if i == c { 1.0 } else { 0.0 };
+            inv[i * d + c] = (e - s) / l[i * d + i];
+        }
+    }
+    inv
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn kernels_match_plain_loops() {
-        // L^-1 = [[2, 0], [1, 1]], mean (1, 0): rows (1, 0) -> 0; (2, 1) -> y = (2, 2), q = 8.
+        // L^-1 = [[2, 0], [1, 1]] (L = [[0.5, 0], [-0.5, 1]]), mean (1, 0): row (1, 0) -> 0.
         let linv = [2.0, 0.0, 1.0, 1.0];
+        assert_eq!(lower_inverse(&[0.5, 0.0, -0.5, 1.0], 2), linv.to_vec());
         let u: Vec<f64> = (0..11)
             .flat_map(|i| [1.0 + i as f64, i as f64 * 0.5])
             .collect();

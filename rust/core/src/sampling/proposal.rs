@@ -82,26 +82,11 @@ impl Gaussian {
         self.log_norm - 0.5 * q
     }
 
-    /// The inverse of the Cholesky factor (lower triangular, row-major).
-    fn chol_inverse(&self) -> Vec<f64> {
-        let d = self.dim();
-        let mut inv = vec![0.0; d * d];
-        for c in 0..d {
-            // Column c of L^-1: forward substitution L x = e_c (x_i = 0 for i < c).
-            for i in c..d {
-                let s: f64 = (c..i).map(|k| self.chol[i * d + k] * inv[k * d + c]).sum();
-                let e = if i == c { 1.0 } else { 0.0 };
-                inv[i * d + c] = (e - s) / self.chol[i * d + i];
-            }
-        }
-        inv
-    }
-
     /// Log-densities at every row of `u` (`n x d`, row-major) into `out` (length `n`). The
     /// factor's inverse is taken once, and the rows go through a blocked kernel (no chain of
     /// divisions as in a forward substitution, nothing allocated per row).
     pub fn log_pdf_rows(&self, u: &[f64], out: &mut [f64]) {
-        let inv = self.chol_inverse();
+        let inv = super::kernels::lower_inverse(&self.chol, self.dim());
         super::kernels::gaussian_quad_rows(&inv, &self.mean, u, out);
         out.iter_mut().for_each(|q| *q = self.log_norm - 0.5 * *q);
     }
