@@ -325,6 +325,38 @@ mod tests {
     }
 
     #[test]
+    fn larger_problem_meets_the_kkt_conditions() {
+        // 400 samples, 30 components with seeded pseudo-random positive G and a: at the
+        // returned point every free weight has the same gradient -mu, and no held weight could
+        // lower F by taking mass (gradient + mu >= 0).
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(3);
+        let (n, j) = (400, 30);
+        let g: Vec<f64> = (0..n * j).map(|_| rng.random::<f64>().powi(4)).collect();
+        let a: Vec<f64> = (0..n).map(|_| rng.random::<f64>()).collect();
+        let alpha = minimize(&g, &a, &vec![1.0 / j as f64; j], 1e-10);
+        assert!((alpha.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+        let mut mix = vec![0.0; n];
+        objective(&g, &a, &alpha, &mut mix);
+        let mut grad = vec![0.0; j];
+        for ((row, &ai), &m) in g.chunks_exact(j).zip(&a).zip(&mix) {
+            grad.iter_mut()
+                .zip(row)
+                .for_each(|(gr, r)| *gr -= ai / (m * m) * r);
+        }
+        let free: Vec<usize> = (0..j).filter(|&q| alpha[q] > 1e-8).collect();
+        assert!(!free.is_empty() && free.len() < j, "{alpha:?}");
+        let mu = -free.iter().map(|&q| grad[q]).sum::<f64>() / free.len() as f64;
+        for (q, &gq) in grad.iter().enumerate() {
+            if free.contains(&q) {
+                assert!((gq + mu).abs() < 1e-4 * mu.abs(), "{q}: {gq} vs {}", -mu);
+            } else {
+                assert!(gq + mu > -1e-6 * mu.abs(), "{q}: {gq} vs {}", -mu);
+            }
+        }
+    }
+
+    #[test]
     fn minimum_of_separable_case_is_proportional_to_square_roots() {
         // G = I: F = 1/alpha_1 + 4/alpha_2 + 9/alpha_3, minimum at alpha = (1, 2, 3) / 6.
         let g = [1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
