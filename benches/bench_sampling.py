@@ -534,7 +534,7 @@ def main():
         case_sobol(20, 20_000 * 8, records, "2e4 points")
     case_sobol_paper(3 if q else 50, records)
     case_many_laws(2 if q else 20, 20_000, records, n_laws=20 if q else 100)
-    case_overhead(1 if q else 3, records)
+    case_overhead(1 if q else 5, records)
     write(records, q)
 
 

@@ -10,6 +10,7 @@
 //! to `|phi| f` (or the published code's CE weights `phi f`, negative in places) cannot reach.
 
 use super::dist::std_normal_log_pdf;
+use super::kernels::exp_in_place;
 use super::problem::{check_outputs, mean_and_cov, sample_var, Outcome, Problem, Step};
 use super::proposal::{pick, Component, Gaussian, GaussianMixture};
 use super::simplex;
@@ -160,6 +161,82 @@ fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
     m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
+/// Log-densities of every component at every row of `u` (`n x d`): `n x J`, row-major.
+fn component_log_pdfs(comps: &[Component], u: &[f64], d: usize) -> Vec<f64> {
+    let n = u.len() / d;
+    let jn = comps.len();
+    let mut out = vec![0.0; n * jn];
+    let mut col = vec![0.0; n];
+    for (j, c) in comps.iter().enumerate() {
+        c.log_pdf_rows(u, &mut col);
+        for (row, v) in out.chunks_exact_mut(jn).zip(&col) {
+            row[j] = *v;
+        }
+    }
+    out
+}
+
+/// `ln sum_j alpha_j exp(l_j)` from one sample's component log-densities `l`, with one
+/// exponential per component; `z`, when given, receives the ratios `exp(l_j) / sum` (the
+/// control variates `g_j / g_alpha`).
+fn mix_log(l: &[f64], alpha: &[f64], z: Option<&mut [f64]>) -> f64 {
+    let m = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if m == f64::NEG_INFINITY || m.is_nan() {
+        if let Some(z) = z {
+            z.iter_mut().for_each(|v| *v = 0.0);
+        }
+        return m;
+    }
+    match z {
+        Some(z) => {
+            let mut s = 0.0;
+            for ((zj, lj), aj) in z.iter_mut().zip(l).zip(alpha) {
+                let e = (lj - m).exp();
+                *zj = e;
+                s += aj * e;
+            }
+            z.iter_mut().for_each(|v| *v /= s);
+            m + s.ln()
+        }
+        None => {
+            let s: f64 = l
+                .iter()
+                .zip(alpha)
+                .map(|(lj, aj)| aj * (lj - m).exp())
+                .sum();
+            m + s.ln()
+        }
+    }
+}
+
+/// `ln g_alpha` at every sample from the component log-densities `lg` (`n x J`), with all the
+/// exponentials in one vectorised pass; on return `lg` holds the ratios `g_j / g_alpha`.
+fn mix_log_rows(lg: &mut [f64], alpha: &[f64]) -> Vec<f64> {
+    let jn = alpha.len();
+    let maxes: Vec<f64> = lg
+        .chunks_exact_mut(jn)
+        .map(|row| {
+            let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let shift = if m.is_finite() { m } else { 0.0 };
+            row.iter_mut().for_each(|v| *v -= shift);
+            m
+        })
+        .collect();
+    exp_in_place(lg);
+    lg.chunks_exact_mut(jn)
+        .zip(maxes)
+        .map(|(row, m)| {
+            if !m.is_finite() {
+                row.iter_mut().for_each(|v| *v = 0.0);
+                return m;
+            }
+            let s: f64 = row.iter().zip(alpha).map(|(e, a)| a * e).sum();
+            row.iter_mut().for_each(|v| *v /= s);
+            m + s.ln()
+        })
+        .collect()
+}
+
 impl Iscv {
     pub fn new(problem: Problem, budget: usize, family: Family, seed: u64) -> Result<Self> {
         let d = problem.dim();
@@ -223,21 +300,35 @@ impl Iscv {
         self.y.len() / self.problem.n_outputs
     }
 
-    /// Log target densities (per input law) at a point, in `u` space.
-    fn log_targets(&self, u: &[f64], x: &[f64], out: &mut Vec<f64>) {
+    /// Log target densities in `u` space (`n x K_d`, row-major) at a batch of points: the
+    /// standard normal for the first law, and `f_q(x) / f_0(x)` times it for the others.
+    fn log_targets(&self, u: &[f64], x: &[f64]) -> Vec<f64> {
         let inputs = &self.problem.inputs;
-        let base = std_normal_log_pdf(u);
-        out.push(base);
-        if inputs.len() > 1 {
-            let l0 = inputs[0].log_pdf(x);
-            for f in &inputs[1..] {
-                out.push(if l0.is_finite() {
-                    f.log_pdf(x) - l0 + base
+        let (d, k_d) = (self.problem.dim(), inputs.len());
+        let n = u.len() / d;
+        let base: Vec<f64> = u.chunks_exact(d).map(std_normal_log_pdf).collect();
+        if k_d == 1 {
+            return base;
+        }
+        let lnx: Vec<f64> = x.iter().map(|v| v.max(f64::MIN_POSITIVE).ln()).collect();
+        let mut l0 = vec![0.0; n];
+        inputs[0].log_pdf_rows(x, &lnx, &mut l0);
+        let mut out = vec![0.0; n * k_d];
+        let mut lq = vec![0.0; n];
+        for (i, b) in base.iter().enumerate() {
+            out[i * k_d] = *b;
+        }
+        for (q, f) in inputs.iter().enumerate().skip(1) {
+            f.log_pdf_rows(x, &lnx, &mut lq);
+            for i in 0..n {
+                out[i * k_d + q] = if l0[i].is_finite() {
+                    lq[i] - l0[i] + base[i]
                 } else {
                     f64::NEG_INFINITY
-                });
+                };
             }
         }
+        out
     }
 
     fn draw(&mut self, proposal: &Proposal, n: usize) -> Batch {
@@ -245,7 +336,6 @@ impl Iscv {
         let k_d = self.problem.inputs.len();
         let mut u = vec![0.0; n * d];
         let mut x = vec![0.0; n * d];
-        let mut logf = Vec::with_capacity(n * k_d);
         let mut work = vec![0.0; d];
         let mut z = vec![0.0; d];
         for i in 0..n {
@@ -274,23 +364,24 @@ impl Iscv {
                 }
             }
         }
-        for i in 0..n {
-            let (ui, xi) = (&u[i * d..(i + 1) * d], &x[i * d..(i + 1) * d]);
-            self.log_targets(ui, xi, &mut logf);
-        }
+        let logf = self.log_targets(&u, &x);
         Batch { u, x, logf }
     }
 
-    fn log_proposal(&self, p: &Proposal, u: &[f64], logf: &[f64], work: &mut [f64]) -> f64 {
+    /// The log-density of a proposal at every row of a batch (`u`, with its log target
+    /// densities `logf`).
+    fn stage_log_density(&self, p: &Proposal, u: &[f64], logf: &[f64]) -> Vec<f64> {
+        let k_d = self.problem.inputs.len();
         match p {
-            Proposal::Inputs => log_sum_exp(logf.iter().copied()) - (logf.len() as f64).ln(),
+            Proposal::Inputs => {
+                let ln_k = (k_d as f64).ln();
+                logf.chunks_exact(k_d)
+                    .map(|li| log_sum_exp(li.iter().copied()) - ln_k)
+                    .collect()
+            }
             Proposal::Mix { comps, alpha } => {
-                let terms: Vec<f64> = comps
-                    .iter()
-                    .zip(alpha)
-                    .map(|(c, a)| a.ln() + c.log_pdf(u, work))
-                    .collect();
-                log_sum_exp(terms.into_iter())
+                let mut lg = component_log_pdfs(comps, u, self.problem.dim());
+                mix_log_rows(&mut lg, alpha)
             }
         }
     }
@@ -348,33 +439,20 @@ impl Iscv {
         let d = self.problem.dim();
         let k_d = self.problem.inputs.len();
         let n_old = self.n_adapt();
-        self.u.extend_from_slice(&batch.u);
-        self.logf.extend_from_slice(&batch.logf);
-        self.y.extend_from_slice(y);
-        let mut work = vec![0.0; d];
         // The new stage's density at the old samples.
-        let mut new_stage = Vec::with_capacity(n_old);
-        for i in 0..n_old {
-            let (ui, li) = (
-                &self.u[i * d..(i + 1) * d],
-                &self.logf[i * k_d..(i + 1) * k_d],
-            );
-            new_stage.push(self.log_proposal(&stage, ui, li, &mut work));
-        }
+        let new_stage = self.stage_log_density(&stage, &self.u, &self.logf);
+        debug_assert_eq!(new_stage.len(), n_old);
         self.stages.push(stage);
         self.stage_logpdf.push(new_stage);
         // Every stage's density at the new samples.
-        let n_all = self.n_adapt();
         for s in 0..self.stages.len() {
-            for i in n_old..n_all {
-                let (ui, li) = (
-                    &self.u[i * d..(i + 1) * d],
-                    &self.logf[i * k_d..(i + 1) * k_d],
-                );
-                let v = self.log_proposal(&self.stages[s], ui, li, &mut work);
-                self.stage_logpdf[s].push(v);
-            }
+            let v = self.stage_log_density(&self.stages[s], &batch.u, &batch.logf);
+            self.stage_logpdf[s].extend(v);
         }
+        debug_assert_eq!(batch.u.len() / d, batch.logf.len() / k_d);
+        self.u.extend_from_slice(&batch.u);
+        self.logf.extend_from_slice(&batch.logf);
+        self.y.extend_from_slice(y);
     }
 
     /// Log-density of the recycling mixture `h` (equal weights: equal batches) at every sample.
@@ -472,17 +550,23 @@ impl Iscv {
             Some(Proposal::Mix { comps, .. }) => comps.clone(),
             _ => vec![Component::Gaussian(Gaussian::standard(d)); self.parts.len()],
         };
+        let k_d = self.problem.inputs.len();
+        // exp(ln f - ln h) once per sample and input law, shared by the targets and parts.
+        let mut rl: Vec<f64> = self
+            .logf
+            .chunks_exact(k_d)
+            .zip(&logh)
+            .flat_map(|(li, lh)| li.iter().map(move |l| l - lh))
+            .collect();
+        exp_in_place(&mut rl);
         let mut comps = Vec::with_capacity(self.parts.len());
         let mut w = vec![0.0; n];
         for (j, p) in self.parts.iter().enumerate() {
             let s = if p.positive { 1.0 } else { -1.0 };
+            let q = self.problem.dens(p.target);
             for (i, wi) in w.iter_mut().enumerate() {
                 let v = (s * self.phi(i, p.target)).max(0.0);
-                *wi = if v > 0.0 {
-                    (self.lf(i, p.target) - logh[i]).exp() * v
-                } else {
-                    0.0
-                };
+                *wi = if v > 0.0 { rl[i * k_d + q] * v } else { 0.0 };
             }
             let fitted = match self.family {
                 Family::Gaussian { diag } => {
@@ -498,38 +582,45 @@ impl Iscv {
         // The alpha criterion at every sample, scaled per sample by exp(-m_i) (the ratio is
         // scale-free): a_i = sum_k w_k psi_k(i)^2 / h(i), G_ij = g_j(u_i).
         let jn = comps.len();
-        let mut g = vec![0.0; n * jn];
-        let mut a = vec![0.0; n];
-        let mut work = vec![0.0; d];
-        // Log-densities of the new components at every sample, kept for the stage's density.
-        let mut lg_all = vec![0.0; n * jn];
         let k = self.problem.n_targets();
+        // Log-densities of the new components at every sample, kept for the stage's density.
+        let lg_all = component_log_pdfs(&comps, &self.u, d);
+        // Shifts m_i, then every exponential in one vectorised pass each: G, the target
+        // densities and h, all scaled by exp(-m_i).
+        let mut mi = vec![0.0; n];
+        let mut g = lg_all.clone();
+        let mut ef = self.logf.clone();
+        let mut hs = logh.clone();
         for i in 0..n {
-            let ui = &self.u[i * d..(i + 1) * d];
-            for (l, c) in lg_all[i * jn..(i + 1) * jn].iter_mut().zip(&comps) {
-                *l = c.log_pdf(ui, &mut work);
+            let (gi, fi) = (
+                &mut g[i * jn..(i + 1) * jn],
+                &mut ef[i * k_d..(i + 1) * k_d],
+            );
+            let m = gi.iter().chain(fi.iter()).copied().fold(logh[i], f64::max);
+            mi[i] = m;
+            gi.iter_mut().for_each(|v| *v -= m);
+            fi.iter_mut().for_each(|v| *v -= m);
+            hs[i] -= m;
+        }
+        exp_in_place(&mut g);
+        exp_in_place(&mut ef);
+        exp_in_place(&mut hs);
+        let mut a = vec![0.0; n];
+        let mut psi = vec![0.0; k];
+        for i in 0..n {
+            let gi = &g[i * jn..(i + 1) * jn];
+            for (t, v) in psi.iter_mut().enumerate() {
+                *v = ef[i * k_d + self.problem.dens(t)] * self.phi(i, t);
             }
-            let lg = &lg_all[i * jn..(i + 1) * jn];
-            let m = lg
+            for ((p, b), gj) in self.parts.iter().zip(&self.beta).zip(gi) {
+                psi[p.target] -= b * gj;
+            }
+            let num: f64 = psi
                 .iter()
-                .copied()
-                .chain((0..k).map(|t| self.lf(i, t)))
-                .chain(std::iter::once(logh[i]))
-                .fold(f64::NEG_INFINITY, f64::max);
-            for (gj, l) in g[i * jn..(i + 1) * jn].iter_mut().zip(lg) {
-                *gj = (l - m).exp();
-            }
-            let mut num = 0.0;
-            for t in 0..k {
-                let mut psi = (self.lf(i, t) - m).exp() * self.phi(i, t);
-                for (j, p) in self.parts.iter().enumerate() {
-                    if p.target == t {
-                        psi -= self.beta[j] * g[i * jn + j];
-                    }
-                }
-                num += self.problem.weights[t] * psi * psi;
-            }
-            let h = (logh[i] - m).exp();
+                .zip(&self.problem.weights)
+                .map(|(v, wt)| wt * v * v)
+                .sum();
+            let h = hs[i];
             a[i] = if h > 0.0 { num / h } else { 0.0 };
         }
         let scale = a.iter().sum::<f64>();
@@ -537,10 +628,22 @@ impl Iscv {
             a.iter_mut().for_each(|v| *v /= scale);
         }
         let alpha = simplex::minimize(&g, &a, &alpha_start, ALPHA_FLOOR);
-        // Register the stage now (its batch is asked next): densities at the old samples.
-        let col: Vec<f64> = lg_all
-            .chunks_exact(jn)
-            .map(|lg| log_sum_exp(lg.iter().zip(&alpha).map(|(l, a)| l + a.ln())))
+        // Register the stage now (its batch is asked next): densities at the old samples,
+        // from the scaled densities G (ln g_alpha = m + ln sum_j alpha_j G_ij) unless that sum
+        // underflows.
+        let col: Vec<f64> = (0..n)
+            .map(|i| {
+                let s: f64 = g[i * jn..(i + 1) * jn]
+                    .iter()
+                    .zip(&alpha)
+                    .map(|(x, w)| x * w)
+                    .sum();
+                if s > 1e-200 {
+                    mi[i] + s.ln()
+                } else {
+                    mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
+                }
+            })
             .collect();
         let stage = Proposal::Mix { comps, alpha };
         self.stages.push(stage);
@@ -564,32 +667,34 @@ impl Iscv {
         let k = self.problem.n_targets();
         let n = u.len() / d;
         let jn = beta.len();
-        let mut ratio = vec![0.0; n * k];
         let mut z = vec![0.0; n * jn];
-        let mut lgas = Vec::with_capacity(n);
-        let mut work = vec![0.0; d];
-        let mut lc = vec![];
-        for i in 0..n {
-            let ui = &u[i * d..(i + 1) * d];
-            let li = &logf[i * k_d..(i + 1) * k_d];
-            // Each component's density once: for the mixture and for the control variates.
-            let lga = match stage {
-                Proposal::Mix { comps, alpha } => {
-                    lc.clear();
-                    lc.extend(comps.iter().map(|c| c.log_pdf(ui, &mut work)));
-                    let lga = log_sum_exp(lc.iter().zip(alpha).map(|(l, a)| l + a.ln()));
-                    for (zj, l) in z[i * jn..(i + 1) * jn].iter_mut().zip(&lc) {
-                        *zj = (l - lga).exp();
-                    }
-                    lga
+        // Each component's density once: for the mixture and for the control variates.
+        let lgas = match stage {
+            Proposal::Mix { comps, alpha } => {
+                let mut lg = component_log_pdfs(comps, u, d);
+                let lgas = mix_log_rows(&mut lg, alpha);
+                let cj = comps.len();
+                let m = jn.min(cj);
+                for (zi, l) in z.chunks_exact_mut(jn.max(1)).zip(lg.chunks_exact(cj)) {
+                    zi[..m].copy_from_slice(&l[..m]);
                 }
-                Proposal::Inputs => self.log_proposal(stage, ui, li, &mut work),
-            };
-            for t in 0..k {
-                let phi = y[i * k_f + self.problem.col(t)];
-                ratio[i * k + t] = (li[self.problem.dens(t)] - lga).exp() * phi;
+                lgas
             }
-            lgas.push(lga);
+            Proposal::Inputs => self.stage_log_density(stage, u, logf),
+        };
+        // The density ratios f / g_alpha once per input law, shared by its targets.
+        let mut r: Vec<f64> = logf
+            .chunks_exact(k_d)
+            .zip(&lgas)
+            .flat_map(|(li, lga)| li.iter().map(move |l| l - lga))
+            .collect();
+        exp_in_place(&mut r);
+        let mut ratio = vec![0.0; n * k];
+        for i in 0..n {
+            for t in 0..k {
+                ratio[i * k + t] =
+                    r[i * k_d + self.problem.dens(t)] * y[i * k_f + self.problem.col(t)];
+            }
         }
         (ratio, z, lgas)
     }
@@ -653,29 +758,19 @@ impl Iscv {
     }
 
     /// Stores a batch drawn from the last registered stage (whose densities at the older
-    /// samples are already known).
+    /// samples are already known): only the older stages' densities at the new samples are
+    /// computed, each sample's density under a past proposal never changes.
     fn push_batch_existing_stage(&mut self, batch: Batch, y: &[f64], current: Vec<f64>) {
-        let d = self.problem.dim();
-        let k_d = self.problem.inputs.len();
-        let n_old = self.n_adapt();
-        self.u.extend_from_slice(&batch.u);
-        self.logf.extend_from_slice(&batch.logf);
-        self.y.extend_from_slice(y);
-        let n_all = self.n_adapt();
-        let mut work = vec![0.0; d];
         let last = self.stages.len() - 1;
         for s in 0..last {
-            for i in n_old..n_all {
-                let (ui, li) = (
-                    &self.u[i * d..(i + 1) * d],
-                    &self.logf[i * k_d..(i + 1) * k_d],
-                );
-                let v = self.log_proposal(&self.stages[s], ui, li, &mut work);
-                self.stage_logpdf[s].push(v);
-            }
+            let v = self.stage_log_density(&self.stages[s], &batch.u, &batch.logf);
+            self.stage_logpdf[s].extend(v);
         }
         // The batch's own proposal: its densities came with the estimator values.
         self.stage_logpdf[last].extend(current);
+        self.u.extend_from_slice(&batch.u);
+        self.logf.extend_from_slice(&batch.logf);
+        self.y.extend_from_slice(y);
     }
 
     fn start_final(&mut self) {

@@ -4,6 +4,7 @@
 
 pub mod dist;
 pub mod iscv;
+mod kernels;
 pub mod problem;
 pub mod proposal;
 pub mod simplex;

@@ -115,11 +115,11 @@ impl Plain {
         self.budget
     }
 
-    fn log_q(&self, x: &[f64]) -> f64 {
+    /// The proposal's log-density at `x`, whose input laws' log-densities are `l`.
+    fn log_q(&self, x: &[f64], l: &[f64]) -> f64 {
         match &self.kind {
             PlainKind::Importance(Some(q)) => q.log_pdf(x),
             _ => {
-                let l: Vec<f64> = self.problem.inputs.iter().map(|f| f.log_pdf(x)).collect();
                 let m = l.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                 m + (l.iter().map(|v| (v - m).exp()).sum::<f64>() / l.len() as f64).ln()
             }
@@ -161,6 +161,20 @@ impl Plain {
         let x = self.pending.take().unwrap_or_default();
         let (src, _) = self.blocks[self.next];
         let k = self.problem.n_targets();
+        // Importance weights: every input law's log-density over the batch at once.
+        let k_d = self.problem.inputs.len();
+        let mut lf = vec![];
+        if src == Source::Proposal {
+            let lnx: Vec<f64> = x.iter().map(|v| v.max(f64::MIN_POSITIVE).ln()).collect();
+            lf = vec![0.0; n * k_d];
+            let mut col = vec![0.0; n];
+            for (q, f) in self.problem.inputs.iter().enumerate() {
+                f.log_pdf_rows(&x, &lnx, &mut col);
+                for (row, v) in lf.chunks_exact_mut(k_d).zip(&col) {
+                    row[q] = *v;
+                }
+            }
+        }
         for (i, xi) in x.chunks_exact(d).enumerate() {
             match src {
                 Source::Input(s) => {
@@ -171,9 +185,10 @@ impl Plain {
                     }
                 }
                 Source::Proposal => {
-                    let lq = self.log_q(xi);
+                    let li = &lf[i * k_d..(i + 1) * k_d];
+                    let lq = self.log_q(xi, li);
                     for t in 0..k {
-                        let lf = self.problem.inputs[self.problem.dens(t)].log_pdf(xi);
+                        let lf = li[self.problem.dens(t)];
                         let r = if lq.is_finite() { (lf - lq).exp() } else { 0.0 };
                         self.values[t].push(r * y[i * k_f + self.problem.col(t)]);
                     }

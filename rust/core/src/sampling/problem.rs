@@ -180,10 +180,11 @@ pub fn mean_and_cov(v: &[f64], n: usize, k: usize) -> (Vec<f64>, Vec<f64>) {
             c.iter_mut()
                 .zip(row.iter().zip(&mean))
                 .for_each(|(ci, (x, m))| *ci = x - m);
-            for a in 0..k {
-                for b in 0..=a {
-                    cov[a * k + b] += c[a] * c[b];
-                }
+            for (a, &ca) in c.iter().enumerate() {
+                cov[a * k..=a * k + a]
+                    .iter_mut()
+                    .zip(&c[..=a])
+                    .for_each(|(v, cb)| *v += ca * cb);
             }
         }
         let scale = ((n - 1) * n) as f64;
