@@ -111,6 +111,9 @@ pub struct DriftMoe {
     batch_len: usize,
     losses: Vec<f32>,
     last: LastStep,
+    /// The features declared nominal, for the experts still to come (MoE-Task adds one per
+    /// new class).
+    nominal: Vec<usize>,
     /// Scratch for the router's scores (not part of the state).
     #[serde(skip)]
     logits: Vec<f32>,
@@ -192,6 +195,7 @@ impl DriftMoe {
             batch_len: 0,
             losses: vec![],
             last: LastStep::default(),
+            nominal: vec![],
             logits: vec![],
             eval_cache: EvalCache::default(),
         })
@@ -227,6 +231,9 @@ impl DriftMoe {
     }
 
     pub fn set_nominal(&mut self, feature: usize) {
+        if !self.nominal.contains(&feature) {
+            self.nominal.push(feature);
+        }
         for e in &mut self.experts {
             e.set_nominal(feature);
         }
@@ -268,8 +275,8 @@ impl DriftMoe {
             self.n_classes += 1;
             if self.cfg.mode == MoeMode::Task {
                 let mut tree = HoeffdingTreeClassifier::new(self.cfg.tree.clone())?;
-                if let Some(other) = self.experts.first() {
-                    tree.copy_nominal_from(other);
+                for &f in &self.nominal {
+                    tree.set_nominal(f);
                 }
                 self.experts.push(tree);
                 if let Some(r) = &mut self.router {
@@ -562,6 +569,25 @@ mod tests {
         let (z, x) = inst(&[1.0, 1.0]);
         let p = m.predict_proba_one(&z, &x).unwrap();
         assert!((p.iter().sum::<f64>() - 1.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn task_mode_experts_added_later_keep_the_nominal_features() {
+        // Feature 0 holds codes 0/1 that separate the classes; as a nominal feature the tree's
+        // split on it is a multiway one, as a number it would be a threshold.
+        let mut m = DriftMoe::new(small(MoeMode::Task), 4).unwrap();
+        m.set_nominal(0);
+        let mut x = Instance::new();
+        for i in 0..400 {
+            x.clear();
+            x.push(0, Value::Cat((i % 2) as u32));
+            m.learn_one(&[(i % 2) as f32], &x, i % 2).unwrap();
+        }
+        assert_eq!(m.experts().len(), 2);
+        for e in m.experts() {
+            assert!(e.is_nominal(0));
+            assert!(!e.is_nominal(1));
+        }
     }
 
     #[test]

@@ -469,9 +469,9 @@ impl HoeffdingTreeClassifier {
         self.nominal[feature] = true;
     }
 
-    /// Declares nominal the features `other` has declared nominal.
-    pub fn copy_nominal_from(&mut self, other: &Self) {
-        self.nominal = other.nominal.clone();
+    /// Whether feature `feature` was declared nominal.
+    pub fn is_nominal(&self, feature: usize) -> bool {
+        self.nominal.get(feature).copied().unwrap_or(false)
     }
 
     /// Tells the Hellinger criterion which class ids carry the labels 0 and 1.
