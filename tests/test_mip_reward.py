@@ -184,3 +184,22 @@ def test_warmup_zero_stops_at_the_first_feasible_point(tmp_path):
     first = HighsModel(path).first_solution(10.0, on_improve=lambda t, v: seen.append(v))
     assert first.x is not None and first.status == "Solution limit reached"
     assert seen and math.isclose(seen[-1], first.objective, rel_tol=1e-7)
+
+
+# -- the command line -----------------------------------------------------------------------
+def test_cli_takes_the_reward_and_warmup(tmp_path, capsys):
+    import json
+
+    from rapidriver.__main__ import main
+
+    path = instances.capacitated_facility_location(tmp_path / "cfl.mps", n_customers=15,
+                                                   n_facilities=10, seed=3)
+    code = main(["solve", str(path), "--time-limit", "1.5", "--reward", "time-aware",
+                 "--warmup", "0", "--quiet", "--history", str(tmp_path / "h.json")])
+    assert code == 0
+    hist = json.loads((tmp_path / "h.json").read_text())
+    assert hist["history"][0]["outcome"] == "start"
+    code = main(["solve", str(path), "--warmup", "1.5", "--quiet"])
+    assert code == 2 and "warmup" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["solve", str(path), "--reward", "bogus"])

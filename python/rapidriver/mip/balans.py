@@ -1,7 +1,8 @@
 """``Balans``: bandit-driven adaptive large neighbourhood search for MIPs, on HiGHS.
 
 The search (Cai et al. 2025, "Balans: Multi-Armed Bandits-based Adaptive Large Neighborhood
-Search for Mixed-Integer Programming Problem") starts from the solver's first feasible point,
+Search for Mixed-Integer Programming Problem") starts from the solver's first feasible point
+(by default improved by the solver on the whole model for a quarter of the budget, ``warmup``),
 solves the LP relaxation once, and then repeats: a bandit picks a destroy operator, the
 operator fixes part of the incumbent (its rule runs in Rust), and the solver solves the
 smaller sub-MIP, warm-started from the incumbent and cut off at its objective. Differences
@@ -13,7 +14,11 @@ from the ``balans`` package, on purpose:
 - every random choice (operator rules, the bandit, the solver's seed) derives from ``seed``;
 - bounds are changed on the solver's model in place and restored exactly (only integer
   columns are ever fixed), instead of adding and deleting equality rows;
-- the search stops early when the incumbent meets the dual bound.
+- the search stops early when the incumbent meets the dual bound;
+- optionally (``reward="time-aware"``) the bandit's reward discounts an outcome by the share
+  of its time slice the sub-MIP used, so that neighbourhoods that burn time without improving
+  lose the bandit's favour (with it, a run depends on measured times, so the same seed gives
+  the same run only up to timing).
 """
 
 from __future__ import annotations
