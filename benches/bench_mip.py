@@ -5,6 +5,13 @@ Run from the project root (``pip install ".[bench,scip]"`` for SCIP and balans):
 
     python benches/bench_mip.py             # 60 s per run, 3 seeds, paper-sized instances
     python benches/bench_mip.py --quick     # 10 s per run, 2 seeds
+    python benches/bench_mip.py --implementations HiGHS "ours (HiGHS, time-aware)" --quick
+    python benches/bench_mip.py --merge results/a.json results/b.json --output mip
+
+``--implementations`` runs a subset (or the measured variants of ours: time-aware reward,
+warm-up shares, a shorter sub-MIP slice); ``--merge`` joins runs at one budget, recomputing the
+best known, gaps and integrals over all of them. Tables give mean and standard deviation over
+seeds.
 
 For every family and seed one instance is generated (the seed is also every solver's seed),
 and each implementation runs once within the budget, single-threaded. Reported per run: the
