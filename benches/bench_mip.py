@@ -5,6 +5,13 @@ Run from the project root (``pip install ".[bench,scip]"`` for SCIP and balans):
 
     python benches/bench_mip.py             # 60 s per run, 3 seeds, paper-sized instances
     python benches/bench_mip.py --quick     # 10 s per run, 2 seeds
+    python benches/bench_mip.py --implementations HiGHS "ours (HiGHS, time-aware)" --quick
+    python benches/bench_mip.py --merge results/a.json results/b.json --output mip
+
+``--implementations`` runs a subset (or the measured variants of ours: time-aware reward,
+warm-up shares, a shorter sub-MIP slice); ``--merge`` joins runs at one budget, recomputing the
+best known, gaps and integrals over all of them. Tables give mean and standard deviation over
+seeds.
 
 For every family and seed one instance is generated (the seed is also every solver's seed),
 and each implementation runs once within the budget, single-threaded. Reported per run: the
@@ -101,13 +108,13 @@ def run_balans_package(path: str, budget: float, seed: int) -> tuple[Trajectory,
     return list(zip(times, objs, strict=False)), wall
 
 
-def run_ours(path: str, budget: float, seed: int, solver: str = "highs"):
+def run_ours(path: str, budget: float, seed: int, solver: str = "highs", **options):
     from alns.stop import MaxRuntime
 
     from rapidriver.mip import Balans
 
     t0 = time.perf_counter()
-    result = Balans(stop=MaxRuntime(budget), seed=seed, solver=solver).solve(path)
+    result = Balans(stop=MaxRuntime(budget), seed=seed, solver=solver, **options).solve(path)
     wall = time.perf_counter() - t0
     traj = [(r.time, r.incumbent) for r in result.history]
     return traj, wall
@@ -119,6 +126,22 @@ IMPLEMENTATIONS: dict[str, typing.Callable[..., tuple[Trajectory, float]]] = {
     "balans (SCIP)": run_balans_package,
     "ours (HiGHS)": run_ours,
     "ours (SCIP)": lambda path, budget, seed: run_ours(path, budget, seed, solver="scip"),
+}
+# Variants of ours, run only when named with --implementations (to measure an option).
+VARIANTS: dict[str, typing.Callable[..., tuple[Trajectory, float]]] = {
+    "ours (HiGHS, balans reward)":
+        lambda path, budget, seed: run_ours(path, budget, seed, reward="balans"),
+    "ours (HiGHS, time-aware)":
+        lambda path, budget, seed: run_ours(path, budget, seed, reward="time-aware"),
+    "ours (HiGHS, warmup 0)":
+        lambda path, budget, seed: run_ours(path, budget, seed, warmup=0.0),
+    "ours (HiGHS, warmup 0.1)":
+        lambda path, budget, seed: run_ours(path, budget, seed, warmup=0.1),
+    "ours (HiGHS, warmup 0.25)":
+        lambda path, budget, seed: run_ours(path, budget, seed, warmup=0.25),
+    "ours (HiGHS, slice /20)":
+        lambda path, budget, seed: run_ours(path, budget, seed,
+                                            iteration_time_limit=max(0.2, budget / 20)),
 }
 
 
@@ -172,28 +195,95 @@ def replot(json_path: pathlib.Path) -> None:
          json_path.with_name(json_path.stem + "_incumbent.png"))
 
 
+def score(records: list[dict], budget: float) -> None:
+    """Fills in each record's objective, best known, primal gap and primal integral, the best
+    known being the best any record of the same family and seed found within the budget."""
+    best: dict[tuple[str, int], float] = {}
+    for r in records:
+        maximise = r["case"] in MAXIMISE
+        # What a run found after its budget (balans overruns) does not count.
+        traj = [p for p in best_so_far(r["trajectory"], maximise) if p[0] <= budget * 1.01]
+        r["_in_time"] = traj
+        if traj:
+            key, v = (r["case"], r["seed"]), traj[-1][1]
+            old = best.get(key)
+            best[key] = v if old is None else (max if maximise else min)(old, v)
+    for r in records:
+        traj = r.pop("_in_time")
+        b = best.get((r["case"], r["seed"]), math.nan)
+        full = r["trajectory"]
+        r["objective"] = traj[-1][1] if traj else None
+        r["best_known"] = b
+        r["objective_after_overrun"] = full[-1][1] if full else None
+        r["primal_gap"] = primal_gap(r["objective"], b)
+        r["primal_integral"] = primal_integral(traj, b, budget)
+
+
+def merge(paths: list[pathlib.Path], stem: str) -> None:
+    """Merges the records of several runs at one budget (``--merge``): the best known, gaps and
+    integrals are recomputed over all of them, per family and seed."""
+    runs = [json.loads(p.read_text()) for p in paths]
+    budgets = {d["budget_s"] for d in runs}
+    if len(budgets) != 1:
+        raise SystemExit(f"--merge needs runs at one budget, got {sorted(budgets)}")
+    budget = budgets.pop()
+    records = [r for d in runs for r in d["records"]]
+    score(records, budget)
+    families = [f for f in FAMILIES if any(r["case"] == f for r in records)]
+    impls = list(dict.fromkeys(r["implementation"] for r in records))
+    seeds = sorted({r["seed"] for r in records})
+    write(records, impls, families, budget, seeds, stem, quick=False)
+
+
+def write(records, impls, families, budget, seeds, stem, quick) -> None:
+    summary = summarise(records, impls, families)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"{stem}.json").write_text(json.dumps({
+        "budget_s": budget, "seeds": seeds, "quick": quick,
+        "machine": platform.machine(), "python": platform.python_version(),
+        "summary": summary, "records": records}, indent=1))
+    md = markdown(summary, budget, seeds)
+    (RESULTS / f"{stem}.md").write_text(md)
+    print(md)
+    plot(records, families, budget, RESULTS / f"{stem}_incumbent.png")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replot", type=pathlib.Path, default=None,
                         help="only redraw the plot of this results JSON")
+    parser.add_argument("--merge", type=pathlib.Path, nargs="+", default=None,
+                        help="only merge these results JSONs (one budget) into --output")
     parser.add_argument("--quick", action="store_true", help="10 s budgets, 2 seeds")
     parser.add_argument("--budget", type=float, default=None)
     parser.add_argument("--seeds", type=int, default=None)
     parser.add_argument("--families", nargs="+", default=FAMILIES, choices=FAMILIES)
+    parser.add_argument("--implementations", nargs="+", default=list(IMPLEMENTATIONS),
+                        choices=[*IMPLEMENTATIONS, *VARIANTS], metavar="NAME",
+                        help="implementations to run (default: the five of the matrix; "
+                        f"variants: {', '.join(VARIANTS)})")
+    parser.add_argument("--seed-offset", type=int, default=0,
+                        help="first seed (to run seeds in several passes)")
+    parser.add_argument("--output", default=None,
+                        help="results stem under benches/results (default mip / mip_quick)")
     args = parser.parse_args()
     if args.replot is not None:
         replot(args.replot)
+        return
+    if args.merge is not None:
+        merge(args.merge, args.output or "mip")
         return
     budget = args.budget or (10.0 if args.quick else 60.0)
     n_seeds = args.seeds or (2 if args.quick else 3)
     from rapidriver.mip import instances
 
-    impls = {k: v for k, v in IMPLEMENTATIONS.items() if available(k)}
+    every = {**IMPLEMENTATIONS, **VARIANTS}
+    impls = {k: every[k] for k in args.implementations if available(k)}
     records = []
     with tempfile.TemporaryDirectory() as tmp:
         for family in args.families:
             maximise = family in MAXIMISE
-            for seed in range(n_seeds):
+            for seed in range(args.seed_offset, args.seed_offset + n_seeds):
                 path = instances.generate(family, f"{tmp}/{family}_{seed}.mps", seed=seed)
                 runs = {}
                 errors = {}
@@ -209,34 +299,15 @@ def main() -> None:
                     final = runs[name][0][-1][1] if runs[name][0] else None
                     print(f"{family:<30} seed {seed} {name:<14} objective {final!s:>14} "
                           f"wall {wall:6.2f}s", flush=True)
-                # What a run found after its budget (balans overruns) does not count.
-                in_time = {name: [p for p in traj if p[0] <= budget * 1.01]
-                           for name, (traj, _) in runs.items()}
-                finals = [t[-1][1] for t in in_time.values() if t]
-                best = (max if maximise else min)(finals) if finals else math.nan
-                for name, (full, wall) in runs.items():
-                    traj = in_time[name]
-                    final = traj[-1][1] if traj else None
-                    records.append({
-                        "case": family, "implementation": name, "seed": seed,
-                        "budget_s": budget, "objective": final, "best_known": best,
-                        "objective_after_overrun": full[-1][1] if full else None,
-                        "primal_gap": primal_gap(final, best),
-                        "primal_integral": primal_integral(traj, best, budget),
-                        "seconds": wall, "overrun_pct": 100.0 * (wall / budget - 1.0),
-                        "trajectory": full, "error": errors.get(name),
-                    })
-    summary = summarise(records, list(impls), args.families)
-    RESULTS.mkdir(exist_ok=True)
-    stem = "mip_quick" if args.quick else "mip"
-    (RESULTS / f"{stem}.json").write_text(json.dumps({
-        "budget_s": budget, "seeds": n_seeds, "quick": args.quick,
-        "machine": platform.machine(), "python": platform.python_version(),
-        "summary": summary, "records": records}, indent=1))
-    md = markdown(summary, list(impls), args.families, budget, n_seeds)
-    (RESULTS / f"{stem}.md").write_text(md)
-    print(md)
-    plot(records, args.families, budget, RESULTS / f"{stem}_incumbent.png")
+                records += [{"case": family, "implementation": name, "seed": seed,
+                             "budget_s": budget, "seconds": wall,
+                             "overrun_pct": 100.0 * (wall / budget - 1.0),
+                             "trajectory": full, "error": errors.get(name)}
+                            for name, (full, wall) in runs.items()]
+    score(records, budget)
+    stem = args.output or ("mip_quick" if args.quick else "mip")
+    seeds = list(range(args.seed_offset, args.seed_offset + n_seeds))
+    write(records, list(impls), args.families, budget, seeds, stem, args.quick)
 
 
 def plot(records, families, budget, path) -> None:
@@ -281,54 +352,64 @@ def plot(records, families, budget, path) -> None:
     plt.close(fig)
 
 
+def _mean_sd(values: list[float]) -> tuple[float, float]:
+    m = sum(values) / len(values)
+    if len(values) < 2:
+        return m, 0.0
+    return m, math.sqrt(sum((v - m) ** 2 for v in values) / (len(values) - 1))
+
+
 def summarise(records, impls, families):
+    """Per family and implementation: means and sample standard deviations over its seeds, and
+    the ratio of its mean primal integral to plain HiGHS's on the same seeds."""
     out = []
     for family in families:
         for name in impls:
             rows = [r for r in records if r["case"] == family and r["implementation"] == name]
             if not rows:
                 continue
-
-            def mean(key: str, rows: list = rows) -> float:
-                return sum(r[key] for r in rows) / len(rows)
-
             objs = [r["objective"] for r in rows]
-            out.append({"case": family, "implementation": name,
+            gap, gap_sd = _mean_sd([r["primal_gap"] for r in rows])
+            integral, integral_sd = _mean_sd([r["primal_integral"] for r in rows])
+            seeds = sorted(r["seed"] for r in rows)
+            base = [r["primal_integral"] for r in records if r["case"] == family
+                    and r["implementation"] == "HiGHS" and r["seed"] in seeds]
+            ratio = (integral / (sum(base) / len(base))
+                     if len(base) == len(seeds) and sum(base) > 0 else None)
+            out.append({"case": family, "implementation": name, "seeds": seeds,
                         "objective": (sum(objs) / len(objs)) if None not in objs else None,
-                        "primal_gap": mean("primal_gap"),
-                        "primal_integral": mean("primal_integral"),
+                        "primal_gap": gap, "primal_gap_sd": gap_sd,
+                        "primal_integral": integral, "primal_integral_sd": integral_sd,
+                        "integral_ratio_to_highs": ratio,
                         "max_overrun_pct": max(r["overrun_pct"] for r in rows),
                         "failed_runs": sum(r["error"] is not None for r in rows)})
-    base = {s["case"]: s for s in out if s["implementation"] == "HiGHS"}
-    for s in out:
-        b = base.get(s["case"])
-        s["integral_ratio_to_highs"] = (s["primal_integral"] / b["primal_integral"]
-                                        if b and b["primal_integral"] > 0 else None)
     return out
 
 
-def markdown(summary, impls, families, budget, n_seeds):
+def markdown(summary, budget, seeds):
     lines = [
-        f"Budget {budget:g} s per run, {n_seeds} seeds (instance and solver seed), one thread. "
-        "Mean objective, mean primal gap to the best found by any implementation, mean "
-        "primal integral (gap integrated over the budget / budget; lower is better), its ratio "
-        "to plain HiGHS, and the worst overrun of the budget.",
+        f"Budget {budget:g} s per run, seeds {', '.join(map(str, seeds))} (instance and solver "
+        "seed; the seeds column says which an implementation ran), one thread. Mean objective, "
+        "mean ± standard deviation over seeds of the primal gap to the best found by any "
+        "implementation and of the primal integral (gap integrated over the budget / budget; "
+        "lower is better), the integral's ratio to plain HiGHS on the same seeds, and the "
+        "worst overrun of the budget.",
         "",
-        "| family | implementation | objective | primal gap | primal integral | "
+        "| family | implementation | seeds | objective | primal gap | primal integral | "
         "integral / HiGHS | worst overrun |",
-        "|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for s in summary:
         obj = f"{s['objective']:,.1f}" if s["objective"] is not None else "none"
         ratio = s["integral_ratio_to_highs"]
-        lines.append(
-            f"| {s['case']} | {s['implementation']} | {obj} | {s['primal_gap']:.4f} | "
-            f"{s['primal_integral']:.4f} | {ratio:.2f} |" if ratio is not None else
-            f"| {s['case']} | {s['implementation']} | {obj} | {s['primal_gap']:.4f} | "
-            f"{s['primal_integral']:.4f} | - |")
-        lines[-1] += f" {s['max_overrun_pct']:+.1f}% |"
+        ratio_text = f"{ratio:.2f}" if ratio is not None else "-"
+        line = (f"| {s['case']} | {s['implementation']} | {len(s['seeds'])} | {obj} | "
+                f"{s['primal_gap']:.4f} ± {s['primal_gap_sd']:.4f} | "
+                f"{s['primal_integral']:.4f} ± {s['primal_integral_sd']:.4f} | {ratio_text} | "
+                f"{s['max_overrun_pct']:+.1f}% |")
         if s["failed_runs"]:
-            lines[-1] += f" ({s['failed_runs']} crashed)"
+            line += f" ({s['failed_runs']} crashed)"
+        lines.append(line)
     return "\n".join(lines) + "\n"
 
 

@@ -218,7 +218,8 @@ def test_a_users_highs_model_is_exactly_restored_after_a_whole_solve(small):
 @pytest.mark.parametrize("family", sorted(instances.FAMILIES))
 def test_solve_finds_the_optimum_of_small_instances(small, family):
     best = optimum(small[family])
-    result = Balans(stop=MaxRuntime(3), seed=0).solve(small[family])
+    # No warm-up: the search starts from HiGHS's first feasible point.
+    result = Balans(stop=MaxRuntime(3), seed=0, warmup=0.0).solve(small[family])
     assert math.isclose(result.objective, best, rel_tol=1e-6, abs_tol=1e-6), (family, best)
     assert result.status in ("optimal", "time limit")
     assert result.history[0].outcome == "start"
@@ -226,7 +227,9 @@ def test_solve_finds_the_optimum_of_small_instances(small, family):
         # The first point was not optimal: the neighbourhood search found the optimum.
         assert not math.isclose(result.history[0].incumbent, best, rel_tol=1e-6)
         assert any(r.outcome == "best" for r in result.history)
-    assert {r.outcome for r in result.history[1:]} <= {"best", "better", "accept", "reject"}
+    n_start = sum(r.outcome == "start" for r in result.history)  # the first phase's points
+    assert {r.outcome for r in result.history[n_start:]} <= {"best", "better", "accept",
+                                                              "reject"}
     # The solution is a point of the model with the reported objective.
     m = HighsModel(small[family])
     x = np.array([result.solution[n] for n in m.names])
@@ -246,9 +249,11 @@ def test_scip_backend_finds_the_optimum(small):
 
 @pytest.mark.parametrize("selector", ["ucb", "epsilon_greedy", "random", "roulette"])
 def test_selectors_by_name(small, selector):
-    result = Balans(selector=selector, stop=MaxIterations(4), time_limit=10, seed=1).solve(
+    result = Balans(selector=selector, stop=MaxIterations(4), time_limit=10, seed=1,
+                    warmup=0.0).solve(
         small["capacitated_facility_location"])
-    assert 1 <= result.iterations <= 4 and len(result.history) == result.iterations + 1
+    n_start = sum(r.outcome == "start" for r in result.history)
+    assert 1 <= result.iterations <= 4 and len(result.history) == result.iterations + n_start
     assert result.objective >= optimum(small["capacitated_facility_location"]) - 1e-6
 
 
@@ -260,24 +265,25 @@ def test_bad_selector_and_operators():
 
 
 def test_same_seed_same_run(small):
-    kwargs = dict(stop=MaxIterations(8), time_limit=20, seed=4,
+    kwargs = dict(stop=MaxIterations(8), time_limit=20, seed=4, warmup=0.0,
                   destroy_ops=["mutation_25", "mutation_75", "rins_50", "crossover"])
     a = Balans(**kwargs).solve(small["capacitated_facility_location"])
     b = Balans(**kwargs).solve(small["capacitated_facility_location"])
-    assert len(a.history) == 9
+    assert len(a.history) == 8 + sum(r.outcome == "start" for r in a.history)
     assert [r.operator for r in a.history] == [r.operator for r in b.history]
     assert [r.incumbent for r in a.history] == [r.incumbent for r in b.history]
 
 
 def test_the_whole_budget_is_honoured_within_one_percent(tmp_path):
     path = instances.set_cover(tmp_path / "sc.mps", n_rows=800, n_cols=400, seed=0)
-    start = time.perf_counter()
-    result = Balans(stop=MaxRuntime(4.0), seed=0).solve(path)
-    wall = time.perf_counter() - start
-    assert result.status == "time limit", result.status
-    assert wall <= 4.0 * 1.01, wall
-    assert result.runtime >= 3.6  # and it used the budget
-    assert result.iterations >= 1
+    for warmup in (0.0, 0.25):  # the search from the first point; the default warm-up
+        start = time.perf_counter()
+        result = Balans(stop=MaxRuntime(4.0), seed=0, warmup=warmup).solve(path)
+        wall = time.perf_counter() - start
+        assert result.status == "time limit", result.status
+        assert wall <= 4.0 * 1.01, wall
+        assert result.runtime >= 3.6  # and it used the budget
+        assert result.iterations >= 1 or warmup > 0
 
 
 # -- bad input -------------------------------------------------------------------------------

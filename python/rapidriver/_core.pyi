@@ -441,3 +441,8 @@ class MipNeighbourhoods:
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]: ...
 
 def _restore_mip_neighbourhoods(state: bytes) -> MipNeighbourhoods: ...
+def mip_time_aware_reward(
+    score: float, used: float, slice: float, weight: float = 0.5
+) -> float:
+    """``score * (1 - weight * min(used / slice, 1))``: an outcome's score discounted by the
+    share of the time slice its sub-MIP used."""

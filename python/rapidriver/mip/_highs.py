@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 import typing
 
 import numpy as np
@@ -138,12 +139,43 @@ class HighsModel:
             raise ValueError("the model is unbounded (its LP relaxation is unbounded)")
         return SubResult(None, math.inf, name, -math.inf)
 
-    def first_solution(self, time_limit: float, start: np.ndarray | None = None) -> SubResult:
-        """The solver's first feasible point (warm-started from ``start`` if given)."""
-        self._options(time_limit, first=True)
+    def first_solution(
+        self,
+        time_limit: float,
+        start: np.ndarray | None = None,
+        warmup: float = 0.0,
+        on_improve: typing.Callable[[float, float], None] | None = None,
+    ) -> SubResult:
+        """The solver's first feasible point (warm-started from ``start`` if given). With
+        ``warmup > 0`` the solver goes on improving it on the whole model until ``warmup``
+        seconds have passed (it stops at once after that as soon as it has a point).
+        ``on_improve(when, objective)`` is called at every improving point, with the
+        ``time.perf_counter()`` of its discovery and its objective (minimisation form)."""
+        h = self.h
+        t0 = time.perf_counter()
+        found = [False]
+
+        def improving(e: typing.Any) -> None:
+            found[0] = True
+            if on_improve is not None:
+                on_improve(time.perf_counter(), self.sense * e.data_out.objective_function_value)
+
+        def interrupt(e: typing.Any) -> None:
+            if found[0] and time.perf_counter() - t0 >= warmup:
+                e.interrupt()
+
+        self._options(time_limit, first=warmup <= 0)
         if start is not None:
             self._set_start(start)
-        self.h.run()
+        h.cbMipImprovingSolution.subscribe(improving)
+        if warmup > 0:
+            h.cbMipInterrupt.subscribe(interrupt)
+        try:
+            h.run()
+        finally:
+            h.cbMipImprovingSolution.unsubscribe(improving)
+            if warmup > 0:
+                h.cbMipInterrupt.unsubscribe(interrupt)
         out = self._result(transformed=False)
         self._reset_options()
         self.h.clearSolver()

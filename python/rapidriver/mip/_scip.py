@@ -106,12 +106,33 @@ class ScipModel:
             raise ValueError("the model is unbounded (its LP relaxation is unbounded)")
         return SubResult(None, math.inf, status, -math.inf)
 
-    def first_solution(self, time_limit: float, start: np.ndarray | None = None) -> SubResult:
+    def first_solution(self, time_limit: float, start: np.ndarray | None = None,
+                       warmup: float = 0.0,
+                       on_improve: typing.Callable[[float, float], None] | None = None,
+                       ) -> SubResult:
+        """As ``HighsModel.first_solution``: with ``warmup > 0`` SCIP runs on the whole model
+        for ``warmup`` seconds, then (without a point yet) on to its first feasible point."""
+        import time
+
         m = self.m
-        self._limits(time_limit, solutions=1)
+        t0 = time.perf_counter()
+        if warmup > 0:
+            self._limits(min(warmup, time_limit))
+        else:
+            self._limits(time_limit, solutions=1)
         if start is not None:
             self._set_start(start)
         m.optimize()
+        if warmup > 0 and m.getNSols() == 0 and m.getStatus() == "timelimit":
+            self._limits(time_limit - (time.perf_counter() - t0), solutions=1)
+            m.optimize()  # SCIP resumes where the time limit stopped it
+        if on_improve is not None:
+            best = math.inf
+            for when, obj in sorted((m.getSolTime(q), self.sense * m.getSolObjVal(q))
+                                    for q in m.getSols()):
+                if obj < best - 1e-9:
+                    best = obj
+                    on_improve(t0 + when, obj)
         x, status, dual = self._point(), m.getStatus(), self._dual()
         m.freeTransform()
         self._limits(math.inf)

@@ -16,7 +16,7 @@ import os
 import sys
 import typing
 
-from rapidriver.mip.balans import SELECTORS
+from rapidriver.mip.balans import REWARDS, SELECTORS
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_INFEASIBLE", "SELECTORS", "add_subcommands", "plot", "solve"]
 
@@ -45,6 +45,12 @@ def add_subcommands(sub: typing.Any) -> None:
     s.add_argument("--seed", type=int, default=0)
     s.add_argument("--solver", choices=["highs", "scip"], default="highs")
     s.add_argument("--selector", choices=SELECTORS, default="softmax")
+    s.add_argument("--reward", choices=REWARDS, default="balans",
+                   help="bandit reward: Balans' outcome scores, or discounted by the share of "
+                   "the sub-MIP's time slice used (default balans)")
+    s.add_argument("--warmup", type=float, default=0.25,
+                   help="share of the budget the solver improves its first point before the "
+                   "search (default 0.25)")
     s.add_argument("--destroy", nargs="+", default=None, metavar="OP",
                    help="destroy operators, e.g. mutation_50 rins_40 local_branching_10")
     s.add_argument("--sol", default=None, help="solution file (default INSTANCE stem + .sol)")
@@ -81,7 +87,7 @@ def solve(args: argparse.Namespace) -> int:
             operators.parse(operators.DEFAULT_DESTROY))
         solver = Balans(destroy_ops=ops, selector=args.selector,
                         stop=_engine.MaxRuntime(args.time_limit), solver=args.solver,
-                        seed=args.seed)
+                        seed=args.seed, reward=args.reward, warmup=args.warmup)
     except (TypeError, ValueError) as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
     live = not args.quiet and sys.stderr is not None

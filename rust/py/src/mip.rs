@@ -5,7 +5,7 @@ use crate::errors::IntoPyResult;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
-use rapidriver_core::mip::{BoundChanges, Columns, Neighbourhoods};
+use rapidriver_core::mip::{reward, BoundChanges, Columns, Neighbourhoods};
 use rapidriver_core::snapshot;
 
 type Changes<'py> = (
@@ -181,8 +181,17 @@ fn _restore_mip_neighbourhoods(state: &[u8]) -> PyResult<PyNeighbourhoods> {
     })
 }
 
+/// The outcome's score discounted by the share of the time slice its sub-MIP used
+/// (`rapidriver_core::mip::reward::time_aware`).
+#[pyfunction]
+#[pyo3(signature = (score, used, slice, weight=reward::DEFAULT_TIME_WEIGHT))]
+fn mip_time_aware_reward(score: f64, used: f64, slice: f64, weight: f64) -> PyResult<f64> {
+    reward::time_aware(score, used, slice, weight).py_err()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNeighbourhoods>()?;
+    m.add_function(wrap_pyfunction!(mip_time_aware_reward, m)?)?;
     m.add_function(wrap_pyfunction!(_restore_mip_neighbourhoods, m)?)?;
     Ok(())
 }

@@ -6,12 +6,14 @@
 //! of the seeded generator of [`Neighbourhoods`].
 //!
 //! One rule per file: [`random`] (mutation, random objective), [`lp_guided`] (RINS, RENS,
-//! DINS), [`crossover`], [`distance`] (local branching, proximity search).
+//! DINS), [`crossover`], [`distance`] (local branching, proximity search); [`reward`] scores
+//! an iteration for the operator bandit.
 
 pub mod crossover;
 pub mod distance;
 pub mod lp_guided;
 pub mod random;
+pub mod reward;
 
 use crate::error::{check_range, value, Result};
 use rand::SeedableRng;
