@@ -133,6 +133,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="10k samples, baselines on 3k")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--out", type=pathlib.Path, default=RESULTS / "moe.json")
+    parser.add_argument(
+        "--streams",
+        nargs="+",
+        default=None,
+        help="run only these streams and replace their rows in --out (the others are kept)",
+    )
     args = parser.parse_args(argv)
     if args.paper:
         args.n, args.baseline_n = 1_000_000, 0
@@ -141,6 +147,8 @@ def main(argv: list[str] | None = None) -> None:
 
     rows = []
     for name, stream in make_streams(args.n, args.seed).items():
+        if args.streams and name not in args.streams:
+            continue
         data, X, y = draw(stream, args.n, args.baseline_n)
         row = {"stream": name, "n": args.n, "baseline_n": args.baseline_n, "results": {}}
         for mode in ("data", "task"):
@@ -166,6 +174,10 @@ def main(argv: list[str] | None = None) -> None:
                 row["results"][f"ours-{mode}-prefix"] = {"accuracy": acc}
         rows.append(row)
 
+    if args.streams and args.out.exists():
+        kept = json.loads(args.out.read_text())["rows"]
+        fresh = {r["stream"]: r for r in rows}
+        rows = [fresh.pop(r["stream"], r) for r in kept] + list(fresh.values())
     md = table(rows)
     print()
     print(md)
