@@ -43,9 +43,10 @@ impl Default for Adam {
     }
 }
 
-/// Per-sample activations, reused from call to call (not part of the model's state).
+/// Activations of one sample or of a mini-batch, row-major with one row per sample, reused
+/// from call to call (not part of the model's state).
 #[derive(Debug, Clone, Default)]
-struct Scratch {
+struct Activations {
     z1: Vec<f32>,
     a1: Vec<f32>,
     keep: Vec<f32>,
@@ -58,22 +59,7 @@ struct Scratch {
     ws: Workspace,
 }
 
-/// A mini-batch's activations, row-major with one row per sample (not state).
-#[derive(Debug, Clone, Default)]
-struct BatchScratch {
-    z1: Vec<f32>,
-    a1: Vec<f32>,
-    keep: Vec<f32>,
-    z2: Vec<f32>,
-    a2: Vec<f32>,
-    out: Vec<f32>,
-    d_out: Vec<f32>,
-    d2: Vec<f32>,
-    d1: Vec<f32>,
-    ws: Workspace,
-}
-
-impl BatchScratch {
+impl Activations {
     fn resize(&mut self, n: usize, [_, h1, h2, e]: [usize; 4]) {
         for (v, width) in [
             (&mut self.z1, h1),
@@ -108,9 +94,9 @@ pub struct Router {
     /// sample (MoE-Task) reads the weights as they are.
     batched: bool,
     #[serde(skip)]
-    scratch: Scratch,
+    scratch: Activations,
     #[serde(skip)]
-    batch: BatchScratch,
+    batch: Activations,
     /// W1, W2 and W3 transposed (one row per input), which the forward pass reads row by row;
     /// rebuilt after every change of the weights (not state).
     #[serde(skip)]
@@ -185,8 +171,8 @@ impl Router {
             params,
             steps: 0,
             batched: false,
-            scratch: Scratch::default(),
-            batch: BatchScratch::default(),
+            scratch: Activations::default(),
+            batch: Activations::default(),
             transposed: Transposed::default(),
         }
     }
@@ -222,19 +208,13 @@ impl Router {
         self.transposed.fresh = false;
     }
 
+    /// Shapes the one-sample activations (only when the widths changed: every pass
+    /// overwrites what it reads).
     fn ensure_scratch(&mut self) {
         let [_, h1, h2, e] = self.dims;
         let s = &mut self.scratch;
         if s.z1.len() != h1 || s.z2.len() != h2 || s.out.len() != e {
-            s.z1 = vec![0.0; h1];
-            s.a1 = vec![0.0; h1];
-            s.keep = vec![1.0; h1];
-            s.d1 = vec![0.0; h1];
-            s.z2 = vec![0.0; h2];
-            s.a2 = vec![0.0; h2];
-            s.d2 = vec![0.0; h2];
-            s.out = vec![0.0; e];
-            s.d_out = vec![0.0; e];
+            s.resize(1, self.dims);
         }
     }
 
