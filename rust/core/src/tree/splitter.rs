@@ -301,31 +301,6 @@ impl Splitter {
         }
     }
 
-    /// `P(value | class)` for nominal splitters.
-    pub fn cond_proba(&self, value: Value, class: usize) -> f64 {
-        match (self, value) {
-            (Splitter::Nominal(s), Value::Cat(v)) => {
-                let Some((_, row)) = s.per_class.iter().find(|(c, _)| *c == class) else {
-                    return 0.0;
-                };
-                let Some(&(_, w)) = row.iter().find(|(k, _)| *k == v) else {
-                    return 0.0;
-                };
-                let total: f64 = row.iter().map(|(_, x)| x).sum();
-                if total == 0.0 {
-                    0.0
-                } else {
-                    w / total
-                }
-            }
-            (Splitter::Gaussian(per_class), Value::Num(x)) => per_class
-                .iter()
-                .find(|c| c.class == class)
-                .map_or(0.0, |c| c.dist.pdf(x)),
-            _ => 0.0,
-        }
-    }
-
     /// The best split of this feature under `criterion`.
     pub fn best_split(
         &self,
@@ -497,7 +472,10 @@ mod tests {
             s.update(Value::Cat(v), c, 1.0);
         }
         let pre = ClassDist(vec![(0, 3.0), (1, 2.0)]);
-        assert!((s.cond_proba(Value::Cat(0), 0) - 2.0 / 3.0).abs() < 1e-15);
+        // P(value 0 | class 0) = 2/3, as naive Bayes adds it.
+        let mut votes = vec![(0, 0.0), (1, 0.0)];
+        s.add_log_likelihoods(Value::Cat(0), &[0, 1], &mut votes);
+        assert!((votes[0].1.exp() - 2.0 / 3.0).abs() < 1e-15);
         let multi = s.best_split(&Criterion::Gini, &pre, 0, false, 10, 0.01);
         // Every value is pure: Gini merit 1.
         assert_eq!(multi.kind, Some(SplitKind::NominalMultiway(vec![0, 1, 2])));
