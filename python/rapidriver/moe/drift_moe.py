@@ -23,7 +23,7 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
     The router is a small network (Linear(d, 256), ReLU, Dropout(0.2), Linear(256, 128), ReLU,
     Linear(128, n_experts); Xavier-uniform weights, zero biases) trained with Adam on a binary
     cross-entropy loss. The experts are Hoeffding trees in MOA's configuration (grace period 50,
-    delta 1e-7, tau 0.05, naive-Bayes-adaptive leaves, no pre-pruning).
+    delta 1e-7, tau 0.05, naive-Bayes-adaptive leaves with MOA's naive Bayes, no pre-pruning).
 
     - `mode="data"` (MoE-Data): the expert with the highest router score predicts; the `top_k`
       highest-scoring experts learn each sample; the router's target is the multi-hot mask of
@@ -58,6 +58,11 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
         Dropout rate after the first hidden layer.
     grace_period, delta, tau
         The experts' Hoeffding-tree settings.
+    naive_bayes
+        How the experts' leaves compute naive Bayes: `"moa"` as MOA's trees (the paper's
+        experts) do, with Laplace-corrected nominal likelihoods and a vote of 0 for a class
+        an observer has not seen; `"river"` as river's trees do, in logs, skipping such terms
+        (which favours the classes a young leaf has not seen).
     nominal_attributes
         Names of features to treat as nominal (for arrays: column numbers, whose values are
         codes). The trees see them as categories; the router reads a code that is a number as
@@ -95,6 +100,7 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
         grace_period: int = 50,
         delta: float = 1e-7,
         tau: float = 0.05,
+        naive_bayes: str = "moa",
         nominal_attributes: list | None = None,
         seed: int | None = None,
     ):
@@ -108,6 +114,7 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
         self.grace_period = grace_period
         self.delta = delta
         self.tau = tau
+        self.naive_bayes = naive_bayes
         self.nominal_attributes = nominal_attributes
         self.seed = seed
         if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool) or seed < 0):
@@ -128,6 +135,7 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
                 "grace_period": grace_period,
                 "delta": delta,
                 "tau": tau,
+                "naive_bayes": naive_bayes,
                 "nominal_attributes": nominal_attributes,
                 "seed": self._seed,
             }

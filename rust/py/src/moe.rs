@@ -22,7 +22,17 @@ fn config(p: &Bound<'_, PyDict>) -> PyResult<MoeConfig> {
     };
     let c = |name: &str| -> PyResult<usize> { Ok(count(name, &get(p, name)?)? as usize) };
     let f = |name: &str| -> PyResult<f64> { number(name, &get(p, name)?) };
+    let moa_naive_bayes = match get(p, "naive_bayes")?.extract::<String>().as_deref() {
+        Ok("moa") => true,
+        Ok("river") => false,
+        _ => {
+            return Err(PyValueError::new_err(
+                "`naive_bayes` must be 'moa' or 'river'",
+            ))
+        }
+    };
     let tree = HtConfig {
+        moa_naive_bayes,
         grace_period: f("grace_period")?,
         delta: f("delta")?,
         tau: f("tau")?,

@@ -76,6 +76,8 @@ fn config(p: &Bound<'_, PyDict>) -> PyResult<HtConfig> {
         stop_mem_management: flag(p, "stop_mem_management")?,
         remove_poor_attrs: flag(p, "remove_poor_attrs")?,
         merit_preprune: flag(p, "merit_preprune")?,
+        // The tree classifiers mirror river's naive Bayes; DriftMoE's experts take MOA's.
+        moa_naive_bayes: false,
     };
     cfg.validate().py_err()?;
     Ok(cfg)

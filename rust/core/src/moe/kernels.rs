@@ -37,7 +37,11 @@ pub(super) struct Workspace {
 /// `c += x W^T` for one sample, over the nonzero inputs only: after a ReLU about half of them
 /// are 0, and a term of 0 leaves a sum's value as it is, so the result equals the dense sum
 /// (at most the sign of an exact zero differs). `nonzero` is scratch for their positions.
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 fn sparse_row_acc(c: &mut [f32], x: &[f32], wt: &[f32], nonzero: &mut Vec<usize>) {
     let w = c.len();
     nonzero.clear();
@@ -88,7 +92,11 @@ fn sparse_tile<const NC: usize>(
 /// first packed side by side into `panel` (scratch, kept by the caller so that no call
 /// allocates once it has grown).
 #[allow(clippy::too_many_arguments)]
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub(super) fn matmul_acc(
     c: &mut [f32],
     w: usize,
@@ -228,7 +236,11 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
 
 /// `out = W x + b` for a row-major `W` of `out.len()` rows: the forward pass of a router that
 /// steps after every sample, for which keeping a transposed copy would cost more than it saves.
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub(super) fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
     let n = x.len();
     for ((o, row), bias) in out.iter_mut().zip(w.chunks_exact(n.max(1))).zip(b) {
@@ -238,7 +250,11 @@ pub(super) fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
 
 /// `G += d a^T` for a row-major `G` of `d.len()` rows; rows whose `d` is 0 are skipped when
 /// `skip_zero` (their update would add nothing).
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub(super) fn outer_add(g: &mut [f32], d: &[f32], a: &[f32], skip_zero: bool) {
     let n = a.len();
     for (row, &dk) in g.chunks_exact_mut(n.max(1)).zip(d) {
@@ -253,7 +269,11 @@ pub(super) fn outer_add(g: &mut [f32], d: &[f32], a: &[f32], skip_zero: bool) {
 
 /// `out += W^T d` for a row-major `W` of `d.len()` rows (rows with `d` 0 skipped when
 /// `skip_zero`).
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub(super) fn transposed_add(out: &mut [f32], w: &[f32], d: &[f32], skip_zero: bool) {
     let n = out.len();
     for (row, &dk) in w.chunks_exact(n.max(1)).zip(d) {
@@ -269,7 +289,11 @@ pub(super) fn transposed_add(out: &mut [f32], w: &[f32], d: &[f32], skip_zero: b
 /// Adam's update of one parameter array, PyTorch's form (eps added after the bias correction
 /// of the square root); the gradients are cleared.
 #[allow(clippy::too_many_arguments)]
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub(super) fn adam_update(
     p: &mut [f32],
     g: &mut [f32],

@@ -36,6 +36,11 @@ pub struct HtConfig {
     pub stop_mem_management: bool,
     pub remove_poor_attrs: bool,
     pub merit_preprune: bool,
+    /// Naive Bayes as MOA computes it (`NaiveBayes.doNaiveBayesPrediction`: Laplace-corrected
+    /// nominal likelihoods, a product in which a class an observer has not seen scores 0, ties
+    /// to the lowest class id) instead of river's (log likelihoods, unseen terms skipped).
+    #[serde(default)]
+    pub moa_naive_bayes: bool,
 }
 
 impl Default for HtConfig {
@@ -57,17 +62,20 @@ impl Default for HtConfig {
             stop_mem_management: false,
             remove_poor_attrs: false,
             merit_preprune: true,
+            moa_naive_bayes: false,
         }
     }
 }
 
 impl HtConfig {
     /// MOA's HoeffdingTree defaults: grace period 50, delta 1e-7, tau 0.05, naive-Bayes-
-    /// adaptive leaves, Gaussian splitter with 10 split points, no pre-pruning.
+    /// adaptive leaves with MOA's naive Bayes, Gaussian splitter with 10 split points, no
+    /// pre-pruning.
     pub fn moa() -> Self {
         HtConfig {
             grace_period: 50.0,
             merit_preprune: false,
+            moa_naive_bayes: true,
             ..HtConfig::default()
         }
     }
@@ -264,6 +272,77 @@ impl Leaf {
         votes
     }
 
+    /// The logs of MOA's naive-Bayes votes (`NaiveBayes.doNaiveBayesPrediction`), per class
+    /// of the leaf: its share of the leaf's weight times the likelihood of each observed
+    /// feature's value (see [`Splitter::add_moa_log_likelihoods`]), not normalised; -inf for a
+    /// vote of 0. Empty before any weight.
+    fn moa_naive_bayes_log_votes(&self, x: &Instance) -> ClassDist {
+        let total = self.stats.total();
+        if self.stats.is_empty() || total == 0.0 {
+            return ClassDist::default();
+        }
+        // Log votes by class id (-inf for an id the leaf has not seen), on the stack for the
+        // usual small ids, so that each feature adds to a contiguous run of them.
+        const TABLE: usize = 64;
+        let n = self.stats.0.iter().map(|&(c, _)| c + 1).max().unwrap_or(0);
+        let mut on_stack = [f64::NEG_INFINITY; TABLE];
+        let mut on_heap = vec![];
+        let dense: &mut [f64] = if n <= TABLE {
+            &mut on_stack[..n]
+        } else {
+            on_heap.resize(n, f64::NEG_INFINITY);
+            &mut on_heap
+        };
+        for &(class, weight) in &self.stats.0 {
+            dense[class] = (weight / total).ln();
+        }
+        for (feature, splitter) in &self.splitters {
+            let v = x.get(*feature);
+            if v != Value::Missing {
+                splitter.add_moa_log_likelihoods(v, dense);
+            }
+        }
+        ClassDist(self.stats.0.iter().map(|&(c, _)| (c, dense[c])).collect())
+    }
+
+    /// MOA's naive-Bayes prediction: the votes normalised over classes (from their logs,
+    /// so that none underflows); all 0 if every vote is.
+    fn moa_naive_bayes(&self, x: &Instance) -> ClassDist {
+        let mut votes = self.moa_naive_bayes_log_votes(x);
+        let max = votes
+            .0
+            .iter()
+            .map(|(_, v)| *v)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if max == f64::NEG_INFINITY {
+            votes.0.iter_mut().for_each(|(_, v)| *v = 0.0);
+            return votes;
+        }
+        let lse = max
+            + votes
+                .0
+                .iter()
+                .map(|(_, v)| (v - max).exp())
+                .sum::<f64>()
+                .ln();
+        for (_, v) in votes.0.iter_mut() {
+            *v = (*v - lse).exp();
+        }
+        votes
+    }
+
+    /// The class MOA's `Utils.maxIndex` picks from (log) votes indexed by class: the lowest
+    /// class id with the largest vote, and class 0 when every vote is 0 (or there are none).
+    fn moa_max_index(votes: &ClassDist) -> usize {
+        let mut best: Option<(usize, f64)> = None;
+        for &(c, v) in &votes.0 {
+            if v > f64::NEG_INFINITY && best.is_none_or(|(bc, bv)| v > bv || (v == bv && c < bc)) {
+                best = Some((c, v));
+            }
+        }
+        best.map_or(0, |(c, _)| c)
+    }
+
     fn uses_naive_bayes(&self, cfg: &HtConfig) -> bool {
         self.active
             && match cfg.leaf_prediction {
@@ -284,13 +363,21 @@ impl Leaf {
         if weight <= 0.0 {
             return 0.0;
         }
+        if cfg.moa_naive_bayes {
+            return self
+                .moa_naive_bayes_log_votes(x)
+                .get(class)
+                .map_or(0.0, f64::exp);
+        }
         self.naive_bayes_log_votes(x)
             .get(class)
             .map_or(0.0, |log_vote| log_vote.exp())
     }
 
     pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
-        if self.uses_naive_bayes(cfg) {
+        if self.uses_naive_bayes(cfg) && cfg.moa_naive_bayes {
+            self.moa_naive_bayes(x)
+        } else if self.uses_naive_bayes(cfg) {
             self.naive_bayes(x)
         } else {
             self.stats.normalized()
@@ -305,7 +392,19 @@ impl Leaf {
         cfg: &HtConfig,
         nominal: &[bool],
     ) {
-        if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active {
+        if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive
+            && self.active
+            && cfg.moa_naive_bayes
+        {
+            // MOA's LearningNodeNBAdaptive: the majority class of an empty leaf is none (so
+            // never right), and naive Bayes' pick follows `Utils.maxIndex`.
+            if !self.stats.is_empty() && Self::moa_max_index(&self.stats) == y {
+                self.mc_correct += w;
+            }
+            if Self::moa_max_index(&self.moa_naive_bayes_log_votes(x)) == y {
+                self.nb_correct += w;
+            }
+        } else if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active {
             let mc = self.stats.normalized();
             if self.stats.is_empty() || mc.argmax() == Some(y) {
                 self.mc_correct += w;
@@ -328,7 +427,9 @@ impl Leaf {
                 None => {
                     let is_nominal = nominal.get(feature).copied().unwrap_or(false)
                         || matches!(value, Value::Cat(_));
-                    let s = if is_nominal {
+                    let s = if is_nominal && cfg.moa_naive_bayes {
+                        Splitter::nominal_moa()
+                    } else if is_nominal {
                         Splitter::nominal()
                     } else {
                         Splitter::gaussian()
@@ -991,6 +1092,136 @@ mod tests {
             x.push(i, Value::Num(v));
         }
         x
+    }
+
+    fn cats(values: &[u32]) -> Instance {
+        let mut x = Instance::new();
+        for (i, &v) in values.iter().enumerate() {
+            x.push(i, Value::Cat(v));
+        }
+        x
+    }
+
+    /// A naive-Bayes tree that never splits (grace period beyond the samples), with MOA's or
+    /// river's naive Bayes.
+    fn nb_tree(moa: bool) -> HoeffdingTreeClassifier {
+        HoeffdingTreeClassifier::new(HtConfig {
+            leaf_prediction: LeafPrediction::NaiveBayes,
+            grace_period: 1e9,
+            moa_naive_bayes: moa,
+            ..HtConfig::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn moa_naive_bayes_is_laplace_corrected_and_zeroes_classes_an_observer_has_not_seen() {
+        // Feature 0 nominal: class 0 saw values 0, 0, 0, 1; class 1 saw 1, 1; class 2 saw 0.
+        let mut t = nb_tree(true);
+        for (v, c) in [(0, 0), (0, 0), (0, 0), (1, 0), (1, 1), (1, 1), (0, 2)] {
+            t.learn_one(&cats(&[v]), c, 1.0).unwrap();
+        }
+        // MOA: (w(value) + 1) / (w(class) + values of the feature), times the prior
+        // w(class) / 7. Value 0: class 0 (3+1)/(4+2), class 1 (0+1)/(2+2), class 2 (1+1)/(1+2).
+        let v0 = [
+            4.0 / 7.0 * (4.0 / 6.0),
+            2.0 / 7.0 * (1.0 / 4.0),
+            1.0 / 7.0 * (2.0 / 3.0),
+        ];
+        let x0 = cats(&[0]);
+        for (c, want) in v0.iter().enumerate() {
+            assert!((t.moa_vote(&x0, c) - want).abs() < 1e-15, "class {c}");
+        }
+        let total: f64 = v0.iter().sum();
+        let p = t.predict_proba_one(&x0).unwrap();
+        for c in 0..3 {
+            assert!((p[c] - v0[c] / total).abs() < 1e-15);
+        }
+        // Value 1, which class 2 has not seen: (0+1)/(1+2).
+        let x1 = cats(&[1]);
+        assert!((t.moa_vote(&x1, 2) - 1.0 / 7.0 / 3.0).abs() < 1e-15);
+        // A value no class has seen: the Laplace term alone, (0+1)/(4+2) for class 0.
+        assert!((t.moa_vote(&cats(&[5]), 0) - 4.0 / 7.0 / 6.0).abs() < 1e-15);
+        // Feature 1 seen by class 0 only (a later sample): classes 1 and 2 now vote 0.
+        let mut x = cats(&[0, 0]);
+        t.learn_one(&x, 0, 1.0).unwrap();
+        x = cats(&[0, 0]);
+        assert!(t.moa_vote(&x, 0) > 0.0);
+        assert_eq!((t.moa_vote(&x, 1), t.moa_vote(&x, 2)), (0.0, 0.0));
+        // River's naive Bayes skips those terms instead, so classes 1 and 2 keep a vote.
+        let mut r = nb_tree(false);
+        for (v, c) in [(0, 0), (0, 0), (0, 0), (1, 0), (1, 1), (1, 1), (0, 2)] {
+            r.learn_one(&cats(&[v]), c, 1.0).unwrap();
+        }
+        r.learn_one(&cats(&[0, 0]), 0, 1.0).unwrap();
+        assert!(r.moa_vote(&x, 2) > 0.0);
+    }
+
+    #[test]
+    fn moa_gaussian_likelihood_of_a_single_value_is_one_at_it_and_zero_elsewhere() {
+        let mut t = nb_tree(true);
+        t.learn_one(&inst(&[2.0]), 0, 1.0).unwrap();
+        t.learn_one(&inst(&[4.0]), 1, 1.0).unwrap();
+        t.learn_one(&inst(&[6.0]), 1, 1.0).unwrap();
+        // Class 0: one value, variance 0: density 1 at 2, 0 elsewhere. Class 1: mean 5,
+        // variance 2 (ddof 1).
+        assert_eq!(t.moa_vote(&inst(&[2.0]), 0), 1.0 / 3.0);
+        assert_eq!(t.moa_vote(&inst(&[3.0]), 0), 0.0);
+        let density = (-(1.0f64 / 4.0)).exp() / (2.0 * std::f64::consts::PI * 2.0).sqrt();
+        assert!((t.moa_vote(&inst(&[4.0]), 1) - 2.0 / 3.0 * density).abs() < 1e-15);
+    }
+
+    #[test]
+    fn moa_nb_adaptive_credits_follow_moa_max_index() {
+        // A fresh NBA leaf: no majority class yet (MOA's maxIndex of an empty vector is -1),
+        // and naive Bayes' all-zero votes pick class 0.
+        let mut t = HoeffdingTreeClassifier::new(HtConfig {
+            grace_period: 1e9,
+            ..HtConfig::moa()
+        })
+        .unwrap();
+        t.learn_one(&cats(&[0]), 0, 1.0).unwrap();
+        let Node::Leaf(l) = &t.nodes[0] else {
+            panic!("a leaf")
+        };
+        assert_eq!((l.mc_correct, l.nb_correct), (0.0, 1.0));
+        // Class 1 at value 1: majority says 0 (wrong); naive Bayes' class 1 has no row, so
+        // its vote is 0 and it picks class 0 (wrong; its vote 1 * (0+1)/(1+1)).
+        t.learn_one(&cats(&[1]), 1, 1.0).unwrap();
+        let Node::Leaf(l) = &t.nodes[0] else {
+            panic!("a leaf")
+        };
+        assert_eq!((l.mc_correct, l.nb_correct), (0.0, 1.0));
+        // Class 0 at value 0: majority (a tie, to the lowest id) is 0, right; naive Bayes:
+        // 1/2 * (1+1)/(1+2) against 1/2 * (0+1)/(1+2), right.
+        t.learn_one(&cats(&[0]), 0, 1.0).unwrap();
+        let Node::Leaf(l) = &t.nodes[0] else {
+            panic!("a leaf")
+        };
+        assert_eq!((l.mc_correct, l.nb_correct), (1.0, 2.0));
+    }
+
+    #[test]
+    fn moa_votes_are_the_same_bits_after_a_restore_drops_the_likelihood_table() {
+        let mut t = nb_tree(true);
+        let mut state = 7u64;
+        for _ in 0..300 {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1);
+            let (a, b) = ((state >> 40) as u32 % 3, (state >> 20) as u32 % 2);
+            t.learn_one(&cats(&[a, b]), ((a + b) % 3) as usize, 1.0)
+                .unwrap();
+        }
+        let restored: HoeffdingTreeClassifier =
+            crate::snapshot::from_bytes(&crate::snapshot::to_bytes(&t).unwrap()).unwrap();
+        for (a, b) in [(0, 0), (1, 1), (2, 0), (7, 1)] {
+            let x = cats(&[a, b]);
+            for c in 0..3 {
+                assert_eq!(
+                    t.moa_vote(&x, c).to_bits(),
+                    restored.moa_vote(&x, c).to_bits()
+                );
+            }
+        }
     }
 
     #[test]
