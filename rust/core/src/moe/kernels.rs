@@ -1,9 +1,9 @@
-//! The router's dense kernels, compiled for AVX2 as well as for the baseline x86-64 and chosen
-//! at run time by `multiversion` (safe dispatch after CPU feature detection). They vectorise
-//! across output columns, never across a sum: every element is summed term by term in a
-//! fixed order, and Rust never fuses a multiply and an add, so each version computes
+//! The router's dense kernels, compiled for AVX-512 and AVX2 as well as for the baseline
+//! x86-64 and chosen at run time by `multiversion` (safe dispatch after CPU feature detection).
+//! They vectorise across output columns, never across a sum: every element is summed term by
+//! term in a fixed order, and Rust never fuses a multiply and an add, so each version computes
 //! bit-identical results. The same seed gives the same model on every machine, only faster
-//! where AVX2 is available.
+//! where the wider vectors are available.
 
 use multiversion::multiversion;
 
