@@ -158,12 +158,14 @@ impl PartialEq for LogTable {
 /// [`moa_nominal_log_likelihood`]) as a numerator `ln(w(value) + 1)` per value (rows, in the
 /// splitter's value order, then one row for a value no class has seen) and class id
 /// (columns), and a denominator `ln(w(class) + n)` per class id: learning a sample changes one
-/// numerator and one denominator, two logarithms. A class without a row has a numerator of
-/// -inf (a likelihood of 0) and a denominator of 0.
+/// numerator and one denominator, two logarithms (of whole weights, looked up: see
+/// [`ln_weight`]). A class without a row has a numerator of -inf (a likelihood of 0) and a
+/// denominator of 0. `ln_p` holds their differences, the terms that prediction adds.
 #[derive(Debug, Clone, Default)]
 struct MoaTable {
     ln_num: Vec<f64>,
     ln_den: Vec<f64>,
+    ln_p: Vec<f64>,
     classes: usize,
 }
 
@@ -179,6 +181,7 @@ impl MoaTable {
         self.classes > 0
             && self.ln_den.len() == self.classes
             && self.ln_num.len() == (s.values.len() + 1) * self.classes
+            && self.ln_p.len() == self.ln_num.len()
     }
 
     /// Rebuilds the table for the splitter's values and classes.
@@ -189,8 +192,20 @@ impl MoaTable {
             .resize((s.values.len() + 1) * self.classes, f64::NEG_INFINITY);
         self.ln_den.clear();
         self.ln_den.resize(self.classes, 0.0);
+        self.ln_p.clear();
+        self.ln_p
+            .resize((s.values.len() + 1) * self.classes, f64::NEG_INFINITY);
         for i in 0..s.per_class.len() {
             self.fill_column(s, i);
+        }
+    }
+
+    /// Refreshes the terms of class `class` from its numerators and denominator.
+    fn refresh_terms(&mut self, class: usize) {
+        let den = self.ln_den[class];
+        for j in 0..self.ln_num.len() / self.classes {
+            let k = j * self.classes + class;
+            self.ln_p[k] = self.ln_num[k] - den;
         }
     }
 
@@ -198,10 +213,11 @@ impl MoaTable {
     fn fill_column(&mut self, s: &NominalSplitter, i: usize) {
         let (class, counts) = &s.per_class[i];
         for (j, &v) in s.values.iter().enumerate() {
-            self.ln_num[j * self.classes + class] = (moa_weight(counts, Some(v)) + 1.0).ln();
+            self.ln_num[j * self.classes + class] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
         }
         self.ln_num[s.values.len() * self.classes + class] = 0.0;
-        self.ln_den[*class] = moa_denominator(counts, s.values.len()).ln();
+        self.ln_den[*class] = ln_weight(moa_denominator(counts, s.values.len()));
+        self.refresh_terms(*class);
     }
 
     /// After row `i` learned value `v`: its numerator for `v` and its denominator (its
@@ -214,9 +230,25 @@ impl MoaTable {
             return;
         }
         if let Some(j) = s.values.iter().position(|&u| u == v) {
-            self.ln_num[j * self.classes + class] = (moa_weight(counts, Some(v)) + 1.0).ln();
+            self.ln_num[j * self.classes + class] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
         }
-        self.ln_den[*class] = moa_denominator(counts, s.values.len()).ln();
+        self.ln_den[*class] = ln_weight(moa_denominator(counts, s.values.len()));
+        self.refresh_terms(*class);
+    }
+}
+
+/// Whole weights below this have their logarithm looked up.
+const LN_TABLE_SIZE: usize = 1 << 12;
+
+/// `w.ln()`, looked up for a whole `w` below [`LN_TABLE_SIZE`] (sample weights are usually 1,
+/// so the counts of the Laplace correction are whole): the table holds `ln` of each, so the
+/// result is the same bits either way.
+fn ln_weight(w: f64) -> f64 {
+    static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
+    if w >= 0.0 && w < LN_TABLE_SIZE as f64 && w.fract() == 0.0 {
+        TABLE.get_or_init(|| (0..LN_TABLE_SIZE).map(|k| (k as f64).ln()).collect())[w as usize]
+    } else {
+        w.ln()
     }
 }
 
@@ -245,7 +277,7 @@ fn moa_denominator(counts: &[(u32, f64)], n_values: usize) -> f64 {
 /// unless the class has seen only 0s). Counting the class's own values instead (1 for a class
 /// that has seen one value) costs MoE-Data 1.1 points on 300k samples of LED gradual.
 fn moa_nominal_log_likelihood(counts: &[(u32, f64)], v: Option<u32>, n_values: usize) -> f64 {
-    (moa_weight(counts, v) + 1.0).ln() - moa_denominator(counts, n_values).ln()
+    ln_weight(moa_weight(counts, v) + 1.0) - ln_weight(moa_denominator(counts, n_values))
 }
 
 /// Which classes (by id) met a row of an observer; the others' log votes become -inf.
@@ -494,10 +526,10 @@ impl Splitter {
                     .iter()
                     .position(|&k| k == v)
                     .unwrap_or(s.values.len());
-                let num = &t.ln_num[j * t.classes..(j + 1) * t.classes];
+                let terms = &t.ln_p[j * t.classes..(j + 1) * t.classes];
                 let n = log_votes.len().min(t.classes);
-                for ((vote, a), b) in log_votes[..n].iter_mut().zip(num).zip(&t.ln_den) {
-                    *vote += a - b;
+                for (vote, term) in log_votes[..n].iter_mut().zip(terms) {
+                    *vote += term;
                 }
                 for vote in &mut log_votes[n..] {
                     *vote = f64::NEG_INFINITY;
