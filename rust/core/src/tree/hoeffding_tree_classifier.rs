@@ -96,6 +96,30 @@ impl HtConfig {
     }
 }
 
+/// Log votes turned into probabilities over the classes (through the log-sum-exp, so that
+/// none underflows); all 0 when every vote is -inf.
+fn normalise_log_votes(votes: &mut ClassDist) {
+    let max = votes
+        .0
+        .iter()
+        .map(|(_, v)| *v)
+        .fold(f64::NEG_INFINITY, f64::max);
+    if max == f64::NEG_INFINITY {
+        votes.0.iter_mut().for_each(|(_, v)| *v = 0.0);
+        return;
+    }
+    let lse = max
+        + votes
+            .0
+            .iter()
+            .map(|(_, v)| (v - max).exp())
+            .sum::<f64>()
+            .ln();
+    for (_, v) in votes.0.iter_mut() {
+        *v = (*v - lse).exp();
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Leaf {
     pub(crate) stats: ClassDist,
@@ -254,21 +278,7 @@ impl Leaf {
         if votes.is_empty() {
             return votes;
         }
-        let max = votes
-            .0
-            .iter()
-            .map(|(_, v)| *v)
-            .fold(f64::NEG_INFINITY, f64::max);
-        let lse = max
-            + votes
-                .0
-                .iter()
-                .map(|(_, v)| (v - max).exp())
-                .sum::<f64>()
-                .ln();
-        for (_, v) in votes.0.iter_mut() {
-            *v = (*v - lse).exp();
-        }
+        normalise_log_votes(&mut votes);
         votes
     }
 
@@ -309,25 +319,7 @@ impl Leaf {
     /// so that none underflows); all 0 if every vote is.
     fn moa_naive_bayes(&self, x: &Instance) -> ClassDist {
         let mut votes = self.moa_naive_bayes_log_votes(x);
-        let max = votes
-            .0
-            .iter()
-            .map(|(_, v)| *v)
-            .fold(f64::NEG_INFINITY, f64::max);
-        if max == f64::NEG_INFINITY {
-            votes.0.iter_mut().for_each(|(_, v)| *v = 0.0);
-            return votes;
-        }
-        let lse = max
-            + votes
-                .0
-                .iter()
-                .map(|(_, v)| (v - max).exp())
-                .sum::<f64>()
-                .ln();
-        for (_, v) in votes.0.iter_mut() {
-            *v = (*v - lse).exp();
-        }
+        normalise_log_votes(&mut votes);
         votes
     }
 
