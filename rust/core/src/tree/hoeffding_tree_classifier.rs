@@ -37,8 +37,9 @@ pub struct HtConfig {
     pub remove_poor_attrs: bool,
     pub merit_preprune: bool,
     /// Naive Bayes as MOA computes it (`NaiveBayes.doNaiveBayesPrediction`: Laplace-corrected
-    /// nominal likelihoods, a product in which a class an observer has not seen scores 0, ties
-    /// to the lowest class id) instead of river's (log likelihoods, unseen terms skipped).
+    /// nominal likelihoods, a class an observer has not seen scoring 0, ties to the lowest
+    /// class id; kept in logs so that no vote underflows) instead of river's (log likelihoods,
+    /// unseen terms skipped).
     #[serde(default)]
     pub moa_naive_bayes: bool,
 }
@@ -355,24 +356,48 @@ impl Leaf {
         if weight <= 0.0 {
             return 0.0;
         }
-        if cfg.moa_naive_bayes {
-            return self
-                .moa_naive_bayes_log_votes(x)
-                .get(class)
-                .map_or(0.0, f64::exp);
-        }
-        self.naive_bayes_log_votes(x)
-            .get(class)
-            .map_or(0.0, |log_vote| log_vote.exp())
+        let log_votes = if cfg.moa_naive_bayes {
+            self.moa_naive_bayes_log_votes(x)
+        } else {
+            self.naive_bayes_log_votes(x)
+        };
+        log_votes.get(class).map_or(0.0, f64::exp)
     }
 
     pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
-        if self.uses_naive_bayes(cfg) && cfg.moa_naive_bayes {
-            self.moa_naive_bayes(x)
-        } else if self.uses_naive_bayes(cfg) {
-            self.naive_bayes(x)
-        } else {
+        if !self.uses_naive_bayes(cfg) {
             self.stats.normalized()
+        } else if cfg.moa_naive_bayes {
+            self.moa_naive_bayes(x)
+        } else {
+            self.naive_bayes(x)
+        }
+    }
+
+    /// A naive-Bayes-adaptive leaf's credits for a sample about to be learned: whether the
+    /// majority class and naive Bayes would have been right.
+    fn credit_nb_adaptive(&mut self, x: &Instance, y: usize, w: f64, cfg: &HtConfig) {
+        if cfg.leaf_prediction != LeafPrediction::NaiveBayesAdaptive || !self.active {
+            return;
+        }
+        if cfg.moa_naive_bayes {
+            // MOA's LearningNodeNBAdaptive: the majority class of an empty leaf is none (so
+            // never right), and naive Bayes' pick follows `Utils.maxIndex`.
+            if !self.stats.is_empty() && Self::moa_max_index(&self.stats) == y {
+                self.mc_correct += w;
+            }
+            if Self::moa_max_index(&self.moa_naive_bayes_log_votes(x)) == y {
+                self.nb_correct += w;
+            }
+            return;
+        }
+        let mc = self.stats.normalized();
+        if self.stats.is_empty() || mc.argmax() == Some(y) {
+            self.mc_correct += w;
+        }
+        let nb = self.naive_bayes(x);
+        if !nb.is_empty() && nb.argmax() == Some(y) {
+            self.nb_correct += w;
         }
     }
 
@@ -384,28 +409,7 @@ impl Leaf {
         cfg: &HtConfig,
         nominal: &[bool],
     ) {
-        if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive
-            && self.active
-            && cfg.moa_naive_bayes
-        {
-            // MOA's LearningNodeNBAdaptive: the majority class of an empty leaf is none (so
-            // never right), and naive Bayes' pick follows `Utils.maxIndex`.
-            if !self.stats.is_empty() && Self::moa_max_index(&self.stats) == y {
-                self.mc_correct += w;
-            }
-            if Self::moa_max_index(&self.moa_naive_bayes_log_votes(x)) == y {
-                self.nb_correct += w;
-            }
-        } else if cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active {
-            let mc = self.stats.normalized();
-            if self.stats.is_empty() || mc.argmax() == Some(y) {
-                self.mc_correct += w;
-            }
-            let nb = self.naive_bayes(x);
-            if !nb.is_empty() && nb.argmax() == Some(y) {
-                self.nb_correct += w;
-            }
-        }
+        self.credit_nb_adaptive(x, y, w, cfg);
         self.stats.add(y, w);
         if !self.active {
             return;
