@@ -44,13 +44,18 @@ pub(super) struct Workspace {
 ))]
 fn sparse_row_acc(c: &mut [f32], x: &[f32], wt: &[f32], nonzero: &mut Vec<usize>) {
     let w = c.len();
-    nonzero.clear();
-    nonzero.extend(
-        x.iter()
-            .enumerate()
-            .filter(|(_, &v)| v != 0.0)
-            .map(|(p, _)| p),
-    );
+    // Branch-free compaction: every position is written and the count moves on past the
+    // nonzero ones. After a ReLU the zeros fall at random, and a filter's branch mispredicted
+    // on about half of them (this loop took as long as the products).
+    if nonzero.len() < x.len() {
+        nonzero.resize(x.len(), 0);
+    }
+    let mut count = 0;
+    for (p, &v) in x.iter().enumerate() {
+        nonzero[count] = p;
+        count += usize::from(v != 0.0);
+    }
+    let nonzero = &nonzero[..count];
     let mut c0 = 0;
     while c0 + 64 <= w {
         sparse_tile::<64>(c, x, wt, nonzero, c0);

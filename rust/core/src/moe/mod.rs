@@ -329,9 +329,16 @@ impl DriftMoe {
         let mask = &mut self.last.mask;
         mask.clear();
         mask.resize(e, 0.0);
-        for (i, expert) in self.experts.iter().enumerate() {
-            if argmax64(&expert.predict_proba_one(x)?) == Some(y) {
-                mask[i] = 1.0;
+        // One verdict per expert serves the mask, the fallback below and the trained experts'
+        // naive-Bayes credits: each leaf's naive-Bayes votes are computed once per sample.
+        let verdicts = self
+            .experts
+            .iter()
+            .map(|t| t.verdict(x, y))
+            .collect::<Result<Vec<_>>>()?;
+        for (m, v) in mask.iter_mut().zip(&verdicts) {
+            if v.predicted == Some(y) {
+                *m = 1.0;
             }
         }
         if mask.iter().all(|&m| m == 0.0) {
@@ -341,10 +348,9 @@ impl DriftMoe {
             // would always favour the experts that have learned most, and training would
             // concentrate on them (LED gradual, 100k: 60-63% instead of 66%).
             let mut best = (0usize, f64::NEG_INFINITY);
-            for (i, t) in self.experts.iter().enumerate() {
-                let vote = t.moa_vote(x, y);
-                if vote > best.1 {
-                    best = (i, vote);
+            for (i, v) in verdicts.iter().enumerate() {
+                if v.vote > best.1 {
+                    best = (i, v.vote);
                 }
             }
             mask[best.0] = 1.0;
@@ -361,7 +367,7 @@ impl DriftMoe {
         });
         order.truncate(self.cfg.top_k);
         for &i in order.iter() {
-            self.experts[i].learn_one(x, y, 1.0)?;
+            self.experts[i].learn_one_judged(x, y, 1.0, Some(&verdicts[i]))?;
         }
         self.last.chosen = chosen;
         self.batch_x.extend_from_slice(z);

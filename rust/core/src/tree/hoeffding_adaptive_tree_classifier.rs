@@ -243,7 +243,7 @@ impl HoeffdingAdaptiveTreeClassifier {
         if a.detector.drift_detected() && old_error > a.error.mean {
             a.error = ErrorMean::default();
         }
-        a.leaf.learn(x, y, w, &cfg, &nominal);
+        a.leaf.learn(x, y, w, &cfg, &nominal, None);
         self.nominal = nominal;
         let seen = a.leaf.stats.total();
         if seen - a.leaf.last_split_attempt_at >= cfg.grace_period {

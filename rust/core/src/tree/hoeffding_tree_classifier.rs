@@ -97,6 +97,19 @@ impl HtConfig {
     }
 }
 
+/// What a tree says of a sample before learning it (see [`HoeffdingTreeClassifier::verdict`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Verdict {
+    /// The class of highest probability (the lowest id among ties), none if all are 0.
+    pub predicted: Option<usize>,
+    /// MOA's vote for the sample's class (`moa_vote`).
+    pub vote: f64,
+    /// The leaf the sample reaches, and whether its naive Bayes picks the sample's class
+    /// (for a naive-Bayes-adaptive leaf with MOA's naive Bayes).
+    leaf: Option<usize>,
+    nb_right: Option<bool>,
+}
+
 /// Log votes turned into probabilities over the classes (through the log-sum-exp, so that
 /// none underflows); all 0 when every vote is -inf.
 fn normalise_log_votes(votes: &mut ClassDist) {
@@ -364,6 +377,34 @@ impl Leaf {
         log_votes.get(class).map_or(0.0, f64::exp)
     }
 
+    /// [`prediction`](Self::prediction), [`moa_vote`](Self::moa_vote) for `y` and, for a
+    /// naive-Bayes-adaptive leaf with MOA's naive Bayes, whether its naive Bayes picks `y`,
+    /// computing MOA's naive-Bayes votes once for all three.
+    fn verdict(&self, x: &Instance, y: usize, cfg: &HtConfig) -> (ClassDist, f64, Option<bool>) {
+        let credits = cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active;
+        let uses_nb = self.uses_naive_bayes(cfg);
+        if !cfg.moa_naive_bayes || !(uses_nb || credits) {
+            return (self.prediction(x, cfg), self.moa_vote(x, y, cfg), None);
+        }
+        let mut log_votes = self.moa_naive_bayes_log_votes(x);
+        let nb_right = credits.then(|| Self::moa_max_index(&log_votes) == y);
+        let weight = self.stats.get(y).unwrap_or(0.0);
+        let vote = if !uses_nb || self.stats.total() <= 0.0 {
+            weight
+        } else if weight <= 0.0 {
+            0.0
+        } else {
+            log_votes.get(y).map_or(0.0, f64::exp)
+        };
+        let proba = if uses_nb {
+            normalise_log_votes(&mut log_votes);
+            log_votes
+        } else {
+            self.stats.normalized()
+        };
+        (proba, vote, nb_right)
+    }
+
     pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
         if !self.uses_naive_bayes(cfg) {
             self.stats.normalized()
@@ -376,7 +417,16 @@ impl Leaf {
 
     /// A naive-Bayes-adaptive leaf's credits for a sample about to be learned: whether the
     /// majority class and naive Bayes would have been right.
-    fn credit_nb_adaptive(&mut self, x: &Instance, y: usize, w: f64, cfg: &HtConfig) {
+    /// `nb_right`, when known, is whether MOA's naive Bayes picks `y` at this leaf as it is
+    /// (see [`HoeffdingTreeClassifier::verdict`]), which saves computing its votes again.
+    fn credit_nb_adaptive(
+        &mut self,
+        x: &Instance,
+        y: usize,
+        w: f64,
+        cfg: &HtConfig,
+        nb_right: Option<bool>,
+    ) {
         if cfg.leaf_prediction != LeafPrediction::NaiveBayesAdaptive || !self.active {
             return;
         }
@@ -386,7 +436,9 @@ impl Leaf {
             if !self.stats.is_empty() && Self::moa_max_index(&self.stats) == y {
                 self.mc_correct += w;
             }
-            if Self::moa_max_index(&self.moa_naive_bayes_log_votes(x)) == y {
+            if nb_right
+                .unwrap_or_else(|| Self::moa_max_index(&self.moa_naive_bayes_log_votes(x)) == y)
+            {
                 self.nb_correct += w;
             }
             return;
@@ -408,17 +460,25 @@ impl Leaf {
         w: f64,
         cfg: &HtConfig,
         nominal: &[bool],
+        nb_right: Option<bool>,
     ) {
-        self.credit_nb_adaptive(x, y, w, cfg);
+        self.credit_nb_adaptive(x, y, w, cfg, nb_right);
         self.stats.add(y, w);
         if !self.active {
             return;
         }
+        let mut hint = 0;
         for &(feature, value) in &x.items {
             if self.disabled.contains(&feature) {
                 continue;
             }
-            let pos = match self.splitters.iter().position(|(f, _)| *f == feature) {
+            // The splitters usually sit in the order of the sample's features: try the next
+            // one before searching.
+            let next = self.splitters.get(hint).filter(|(f, _)| *f == feature);
+            let found = next
+                .map(|_| hint)
+                .or_else(|| self.splitters.iter().position(|(f, _)| *f == feature));
+            let pos = match found {
                 Some(p) => p,
                 None => {
                     let is_nominal = nominal.get(feature).copied().unwrap_or(false)
@@ -435,6 +495,7 @@ impl Leaf {
                 }
             };
             self.splitters[pos].1.update(value, y, w);
+            hint = pos + 1;
         }
     }
 
@@ -631,6 +692,20 @@ impl HoeffdingTreeClassifier {
 
     /// Learns one sample of class `y` (a class id; new ids may appear at any time).
     pub fn learn_one(&mut self, x: &Instance, y: usize, w: f64) -> Result<()> {
+        self.learn_one_judged(x, y, w, None)
+    }
+
+    /// [`learn_one`](Self::learn_one) after a [`verdict`](Self::verdict) on the same `(x, y)`
+    /// with nothing learned in between: the leaf's naive-Bayes credit is taken from the
+    /// verdict instead of computed again (same result; a verdict from another leaf is
+    /// ignored).
+    pub fn learn_one_judged(
+        &mut self,
+        x: &Instance,
+        y: usize,
+        w: f64,
+        verdict: Option<&Verdict>,
+    ) -> Result<()> {
         check_sample(x, w)?;
         self.n_classes = self.n_classes.max(y + 1);
         self.weight_seen += w;
@@ -654,8 +729,11 @@ impl HoeffdingTreeClassifier {
         if matches!(self.nodes[node], Node::Leaf(_)) {
             let cfg = self.cfg.clone();
             let nominal = std::mem::take(&mut self.nominal);
+            let nb_right = verdict
+                .filter(|v| v.leaf == Some(node))
+                .and_then(|v| v.nb_right);
             if let Node::Leaf(leaf) = &mut self.nodes[node] {
-                leaf.learn(x, y, w, &cfg, &nominal);
+                leaf.learn(x, y, w, &cfg, &nominal, nb_right);
             }
             self.nominal = nominal;
             let (active, depth, seen, last) = match &self.nodes[node] {
@@ -704,8 +782,11 @@ impl HoeffdingTreeClassifier {
             }
             let cfg = self.cfg.clone();
             let nominal = std::mem::take(&mut self.nominal);
+            let nb_right = verdict
+                .filter(|v| v.leaf == Some(node))
+                .and_then(|v| v.nb_right);
             if let Node::Leaf(leaf) = &mut self.nodes[node] {
-                leaf.learn(x, y, w, &cfg, &nominal);
+                leaf.learn(x, y, w, &cfg, &nominal, nb_right);
             }
             self.nominal = nominal;
         }
@@ -907,6 +988,43 @@ impl HoeffdingTreeClassifier {
             Some(Node::Leaf(l)) => l.moa_vote(x, class, &self.cfg),
             _ => 0.0,
         }
+    }
+
+    /// What DriftMoE's correctness mask asks of this tree about `(x, y)` before learning it,
+    /// from one pass over the leaf's naive-Bayes terms: the class
+    /// [`predict_proba_one`](Self::predict_proba_one) gives the highest probability (the
+    /// lowest id among ties, none if every probability is 0), [`moa_vote`](Self::moa_vote)
+    /// for `y`, and the naive-Bayes credit that
+    /// [`learn_one_judged`](Self::learn_one_judged) reuses. Same values as the three calls.
+    pub fn verdict(&self, x: &Instance, y: usize) -> Result<Verdict> {
+        check_sample(x, 1.0)?;
+        let leaf = self.leaf_for(x);
+        let Some(Node::Leaf(l)) = leaf.map(|id| &self.nodes[id]) else {
+            return Ok(Verdict {
+                predicted: None,
+                vote: 0.0,
+                leaf: None,
+                nb_right: None,
+            });
+        };
+        let (proba, vote, nb_right) = l.verdict(x, y, &self.cfg);
+        // `predict_proba_one`'s vector, read as the mask's argmax reads it: the first
+        // largest positive entry among the ids below `n_classes`.
+        let mut predicted: Option<(usize, f64)> = None;
+        for &(c, p) in &proba.0 {
+            if c < self.n_classes
+                && p > 0.0
+                && predicted.is_none_or(|(bc, bp)| p > bp || (p == bp && c < bc))
+            {
+                predicted = Some((c, p));
+            }
+        }
+        Ok(Verdict {
+            predicted: predicted.map(|(c, _)| c),
+            vote,
+            leaf,
+            nb_right,
+        })
     }
 
     /// The raw class weights of the leaf `x` reaches (DriftMoE reads these votes).
@@ -1217,6 +1335,57 @@ mod tests {
                     restored.moa_vote(&x, c).to_bits()
                 );
             }
+        }
+    }
+
+    #[test]
+    fn verdicts_agree_with_prediction_vote_and_credit_and_judged_learning_is_the_same() {
+        // MOA's and river's naive Bayes, NBA leaves that split, nominal and numeric features.
+        for moa in [true, false] {
+            let cfg = HtConfig {
+                grace_period: 40.0,
+                moa_naive_bayes: moa,
+                ..HtConfig::moa()
+            };
+            let mut judged = HoeffdingTreeClassifier::new(cfg).unwrap();
+            let mut plain = judged.clone();
+            let mut state = 7u64;
+            let mut next = move |m: u64| {
+                state = state
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (state >> 33) % m
+            };
+            let mut predicted_right = 0;
+            for i in 0..3000 {
+                let (a, b, c) = (next(3) as u32, next(2) as u32, next(100) as f64 / 10.0);
+                let y = if i % 11 == 0 {
+                    next(4) as usize
+                } else {
+                    (a as usize + usize::from(c > 5.0)) % 4
+                };
+                let mut x = cats(&[a, b]);
+                x.push(2, Value::Num(c));
+                let v = judged.verdict(&x, y).unwrap();
+                let p = judged.predict_proba_one(&x).unwrap();
+                let first_max = p
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, &q)| q > 0.0)
+                    .fold(None, |best: Option<(usize, f64)>, (k, &q)| match best {
+                        Some((_, bq)) if q <= bq => best,
+                        _ => Some((k, q)),
+                    })
+                    .map(|(k, _)| k);
+                assert_eq!(v.predicted, first_max, "sample {i}");
+                assert_eq!(v.vote.to_bits(), judged.moa_vote(&x, y).to_bits());
+                predicted_right += usize::from(v.predicted == Some(y));
+                judged.learn_one_judged(&x, y, 1.0, Some(&v)).unwrap();
+                plain.learn_one(&x, y, 1.0).unwrap();
+            }
+            assert!(judged.n_nodes() > 1, "the tree should have split");
+            assert!(predicted_right > 2000, "{predicted_right}");
+            assert_eq!(judged, plain);
         }
     }
 

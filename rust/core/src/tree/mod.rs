@@ -14,7 +14,7 @@ pub mod splitter;
 
 pub use hoeffding_adaptive_tree_classifier::{HatConfig, HoeffdingAdaptiveTreeClassifier};
 pub use hoeffding_tree_classifier::{
-    HoeffdingTreeClassifier, HtConfig, LeafPrediction, NodeView, PathStep,
+    HoeffdingTreeClassifier, HtConfig, LeafPrediction, NodeView, PathStep, Verdict,
 };
 pub use hoeffding_tree_regressor::{
     HoeffdingTreeRegressor, HtrConfig, LeafModelConfig, RegLeafPrediction,
