@@ -145,6 +145,45 @@ pub(crate) struct Leaf {
     pub(crate) last_split_attempt_at: f64,
     mc_correct: f64,
     nb_correct: f64,
+    #[serde(skip)]
+    prior_logs: PriorLogs,
+}
+
+/// The prior terms `ln(weight / total)` of MOA's naive Bayes for the class weights they were
+/// computed from, refreshed when the leaf learns: the twelve experts' predictions of every
+/// sample read them, and only the experts that learn it change them. Used only while the
+/// weights are still the leaf's (the same bits either way); not state.
+#[derive(Debug, Clone, Default)]
+struct PriorLogs {
+    total: f64,
+    terms: Vec<(usize, f64, f64)>,
+}
+
+impl PartialEq for PriorLogs {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl PriorLogs {
+    fn refresh(&mut self, stats: &ClassDist) {
+        let total = stats.total();
+        self.total = total;
+        self.terms.clear();
+        self.terms
+            .extend(stats.0.iter().map(|&(c, w)| (c, w, (w / total).ln())));
+    }
+
+    /// Whether the terms were computed from exactly these weights.
+    fn matches(&self, stats: &ClassDist, total: f64) -> bool {
+        self.total == total
+            && self.terms.len() == stats.0.len()
+            && self
+                .terms
+                .iter()
+                .zip(&stats.0)
+                .all(|(&(c, w, _), &(sc, sw))| c == sc && w == sw)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -214,6 +253,7 @@ impl Leaf {
             last_split_attempt_at: last,
             mc_correct: 0.0,
             nb_correct: 0.0,
+            prior_logs: PriorLogs::default(),
         }
     }
 
@@ -317,8 +357,14 @@ impl Leaf {
             on_heap.resize(n, f64::NEG_INFINITY);
             &mut on_heap
         };
-        for &(class, weight) in &self.stats.0 {
-            dense[class] = (weight / total).ln();
+        if self.prior_logs.matches(&self.stats, total) {
+            for &(class, _, term) in &self.prior_logs.terms {
+                dense[class] = term;
+            }
+        } else {
+            for &(class, weight) in &self.stats.0 {
+                dense[class] = (weight / total).ln();
+            }
         }
         for (feature, splitter) in &self.splitters {
             let v = x.get(*feature);
@@ -464,6 +510,9 @@ impl Leaf {
     ) {
         self.credit_nb_adaptive(x, y, w, cfg, nb_right);
         self.stats.add(y, w);
+        if cfg.moa_naive_bayes {
+            self.prior_logs.refresh(&self.stats);
+        }
         if !self.active {
             return;
         }

@@ -160,12 +160,18 @@ impl PartialEq for LogTable {
 /// (columns), and a denominator `ln(w(class) + n)` per class id: learning a sample changes one
 /// numerator and one denominator, two logarithms (of whole weights, looked up: see
 /// [`ln_weight`]). A class without a row has a numerator of -inf (a likelihood of 0) and a
-/// denominator of 0. `ln_p` holds their differences, the terms that prediction adds.
+/// denominator of 0. The terms that prediction adds are their differences.
+///
+/// Everything sits in one allocation, the value codes first and each value's terms right
+/// after them: a prediction reads one value's terms for every feature of every expert, and
+/// with the codes, terms, numerators and denominators in separate vectors, their cache
+/// misses took most of its time.
 #[derive(Debug, Clone, Default)]
 struct MoaTable {
-    ln_num: Vec<f64>,
-    ln_den: Vec<f64>,
-    ln_p: Vec<f64>,
+    /// `[codes: values][terms: rows x classes][numerators: rows x classes][denominators:
+    /// classes]`, with `rows = values + 1` and the codes stored as `f64` (exact for `u32`).
+    data: Vec<f64>,
+    values: usize,
     classes: usize,
 }
 
@@ -176,25 +182,47 @@ impl PartialEq for MoaTable {
 }
 
 impl MoaTable {
+    fn rows(&self) -> usize {
+        self.values + 1
+    }
+    fn term_at(&self, row: usize, class: usize) -> usize {
+        self.values + row * self.classes + class
+    }
+    fn num_at(&self, row: usize, class: usize) -> usize {
+        self.values + (self.rows() + row) * self.classes + class
+    }
+    fn den_at(&self, class: usize) -> usize {
+        self.values + 2 * self.rows() * self.classes + class
+    }
+
     /// Whether the table has the splitter's shape (it is empty after a restore).
     fn fits(&self, s: &NominalSplitter) -> bool {
         self.classes > 0
-            && self.ln_den.len() == self.classes
-            && self.ln_num.len() == (s.values.len() + 1) * self.classes
-            && self.ln_p.len() == self.ln_num.len()
+            && self.values == s.values.len()
+            && self.data.len() == self.den_at(self.classes)
+    }
+
+    /// The terms prediction adds for value `v` (the unseen row if no row has seen it), one
+    /// per class id.
+    fn terms(&self, v: u32) -> &[f64] {
+        let code = f64::from(v);
+        let row = self.data[..self.values]
+            .iter()
+            .position(|&k| k == code)
+            .unwrap_or(self.values);
+        let at = self.term_at(row, 0);
+        &self.data[at..at + self.classes]
     }
 
     /// Rebuilds the table for the splitter's values and classes.
     fn rebuild(&mut self, s: &NominalSplitter) {
         self.classes = s.per_class.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
-        self.ln_num.clear();
-        self.ln_num
-            .resize((s.values.len() + 1) * self.classes, f64::NEG_INFINITY);
-        self.ln_den.clear();
-        self.ln_den.resize(self.classes, 0.0);
-        self.ln_p.clear();
-        self.ln_p
-            .resize((s.values.len() + 1) * self.classes, f64::NEG_INFINITY);
+        self.values = s.values.len();
+        self.data.clear();
+        self.data.extend(s.values.iter().map(|&v| f64::from(v)));
+        self.data
+            .resize(self.num_at(self.rows(), 0), f64::NEG_INFINITY);
+        self.data.resize(self.den_at(self.classes), 0.0);
         for i in 0..s.per_class.len() {
             self.fill_column(s, i);
         }
@@ -202,10 +230,10 @@ impl MoaTable {
 
     /// Refreshes the terms of class `class` from its numerators and denominator.
     fn refresh_terms(&mut self, class: usize) {
-        let den = self.ln_den[class];
-        for j in 0..self.ln_num.len() / self.classes {
-            let k = j * self.classes + class;
-            self.ln_p[k] = self.ln_num[k] - den;
+        let den = self.data[self.den_at(class)];
+        for row in 0..self.rows() {
+            let (t, n) = (self.term_at(row, class), self.num_at(row, class));
+            self.data[t] = self.data[n] - den;
         }
     }
 
@@ -213,10 +241,13 @@ impl MoaTable {
     fn fill_column(&mut self, s: &NominalSplitter, i: usize) {
         let (class, counts) = &s.per_class[i];
         for (j, &v) in s.values.iter().enumerate() {
-            self.ln_num[j * self.classes + class] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
+            let at = self.num_at(j, *class);
+            self.data[at] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
         }
-        self.ln_num[s.values.len() * self.classes + class] = 0.0;
-        self.ln_den[*class] = ln_weight(moa_denominator(counts, s.values.len()));
+        let unseen = self.num_at(self.values, *class);
+        self.data[unseen] = 0.0;
+        let den = self.den_at(*class);
+        self.data[den] = ln_weight(moa_denominator(counts, s.values.len()));
         self.refresh_terms(*class);
     }
 
@@ -224,15 +255,16 @@ impl MoaTable {
     /// whole column if the row is new).
     fn update(&mut self, s: &NominalSplitter, i: usize, v: u32) {
         let (class, counts) = &s.per_class[i];
-        let unseen = s.values.len() * self.classes + class;
-        if self.ln_num[unseen] == f64::NEG_INFINITY {
+        if self.data[self.num_at(self.values, *class)] == f64::NEG_INFINITY {
             self.fill_column(s, i);
             return;
         }
         if let Some(j) = s.values.iter().position(|&u| u == v) {
-            self.ln_num[j * self.classes + class] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
+            let at = self.num_at(j, *class);
+            self.data[at] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
         }
-        self.ln_den[*class] = ln_weight(moa_denominator(counts, s.values.len()));
+        let den = self.den_at(*class);
+        self.data[den] = ln_weight(moa_denominator(counts, s.values.len()));
         self.refresh_terms(*class);
     }
 }
@@ -520,14 +552,8 @@ impl Splitter {
     pub fn add_moa_log_likelihoods(&self, value: Value, log_votes: &mut [f64]) {
         match (self, value) {
             (Splitter::Nominal(s), Value::Cat(v)) if s.moa_table.fits(s) => {
-                let t = &s.moa_table;
-                let j = s
-                    .values
-                    .iter()
-                    .position(|&k| k == v)
-                    .unwrap_or(s.values.len());
-                let terms = &t.ln_p[j * t.classes..(j + 1) * t.classes];
-                let n = log_votes.len().min(t.classes);
+                let terms = s.moa_table.terms(v);
+                let n = log_votes.len().min(terms.len());
                 for (vote, term) in log_votes[..n].iter_mut().zip(terms) {
                     *vote += term;
                 }
