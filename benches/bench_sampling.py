@@ -21,9 +21,12 @@ Cases (arXiv 2212.00568, budget 2e4 model runs unless said):
 - 100 input distributions on the beam's mean deflection (Gaussian copula over w, t, L, the
   parameters drawn by Latin hypercube as in the authors' code): separate MC, IS from the mixture
   of the 100 laws, and ISCV.
-- Overhead: seconds spent outside the model, ours against a numpy/scipy implementation of the
-  same algorithm written here (same pilot, CE fits, sign split, recycling, alpha by scipy's
-  SLSQP as in the authors' code, beta regression, stopping rule and final sample).
+- Overhead: CPU seconds spent outside the model, ours against a numpy/scipy implementation of
+  the same algorithm written here, step for step (same pilot, sign split, CE fits, recycling,
+  alpha by the same active-set Newton method, closed-form beta regression, stopping rule, best
+  proposal and final sample in batches); one core (threadpoolctl), a warm-up run, the numpy
+  version forced to ours' number of adaptive batches, median over seeds. Only this case:
+  ``python benches/bench_sampling.py --overhead [--seeds 11]`` (updates the stored rows).
 
 Results: `benches/results/sampling.json` and `sampling.md`.
 """
@@ -741,6 +744,9 @@ def write(records, quick):
         qs = "" if q != q else f"{q:.3g}"
         if "quality_total" in r:
             qs += f" (total {r['quality_total']:.3g})"
+        if "ratio_min" in r:
+            qs = (f"{r['seconds_min']:.3g}-{r['seconds_max']:.3g} s; per-seed ratio "
+                  f"{r['ratio_min']:.2f}-{r['ratio_max']:.2f}×")
         lines.append(
             f"| {r['case']} | {r['implementation']} | {r['n']:,} | {r['reps']} | "
             f"{r['seconds']:.3g} | {qs} | {r['ratio']:.3g}× |"
@@ -751,7 +757,11 @@ def write(records, quick):
         "baseline's variance over this one (moments: exact plain MC; Sobol': our pick-freeze "
         "MC, or the authors' pick-freeze MC for the paper's 2e4 points; 100 laws: separate "
         "MC), or for the overhead rows the numpy implementation's "
-        "seconds outside the model over this one's.",
+        "seconds outside the model over this one's. Overhead rows: median CPU seconds "
+        "(time.process_time, the model's own CPU time subtracted) over the seeds, numpy's "
+        "BLAS on one thread, after a warm-up run, the numpy version forced to the same "
+        "number of adaptive batches as ours on each seed; quality column: the range over "
+        "the seeds and of the per-seed ratios.",
     ]
     (RESULTS / "sampling.md").write_text("\n".join(lines + notes) + "\n")
     print("\n".join(lines))
