@@ -5,8 +5,10 @@
 
 use multiversion::multiversion;
 
-/// Rows handled together by [`gaussian_quad_rows`]: one SIMD lane per row.
-const BLOCK: usize = 8;
+/// Rows handled together by [`gaussian_quad_rows`]: one SIMD lane per row, 32 rows so that
+/// eight independent vector accumulators hide the addition latency (each row's sum keeps the
+/// same order whatever the block size, so the results do not depend on it).
+const BLOCK: usize = 32;
 
 /// Dot product with eight independent partial sums (one running sum would be a dependency
 /// chain the compiler may not reorder).
@@ -38,7 +40,7 @@ pub fn mat_vec(a: &[f64], x: &[f64], out: &mut [f64]) {
 
 /// `q_r = |Linv (u_r - mean)|^2` for every row `u_r` of `u` (`n x d`), with `Linv` lower
 /// triangular (row-major `d x d`): the quadratic form of a Gaussian log-density. Rows go
-/// through in blocks of eight, each block transposed so that the triangular product runs
+/// through in blocks of [`BLOCK`], each block transposed so that the triangular product runs
 /// across the rows (independent lanes) rather than along one row's short dot products.
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
 pub fn gaussian_quad_rows(linv: &[f64], mean: &[f64], u: &[f64], q: &mut [f64]) {
@@ -46,13 +48,13 @@ pub fn gaussian_quad_rows(linv: &[f64], mean: &[f64], u: &[f64], q: &mut [f64]) 
     let mut ct = vec![[0.0f64; BLOCK]; d];
     for (block, qb) in u.chunks(d * BLOCK).zip(q.chunks_mut(BLOCK)) {
         let nb = qb.len();
-        for (k, col) in ct.iter_mut().enumerate() {
-            for (r, v) in col.iter_mut().enumerate() {
-                *v = if r < nb {
-                    block[r * d + k] - mean[k]
-                } else {
-                    0.0
-                };
+        if nb < BLOCK {
+            ct.iter_mut().for_each(|col| col.fill(0.0));
+        }
+        // Transpose along the rows (contiguous reads), one row to one lane of every column.
+        for (r, row) in block.chunks_exact(d).enumerate().take(BLOCK) {
+            for ((col, &x), &m) in ct.iter_mut().zip(row).zip(mean) {
+                col[r] = x - m;
             }
         }
         let mut acc_q = [0.0f64; BLOCK];
@@ -72,7 +74,10 @@ pub fn gaussian_quad_rows(linv: &[f64], mean: &[f64], u: &[f64], q: &mut [f64]) 
 }
 
 /// Adds `w_r (u_r - mean)(u_r - mean)^T` over the rows with a positive weight to the lower
-/// triangle of `cov` (row-major `d x d`; only the diagonal when `diag`).
+/// triangle of `cov` (row-major `d x d`; only the diagonal when `diag`). The rows with a
+/// positive weight are gathered once, centred, into columns (column-major), so that every entry
+/// is one long dot product `sum_r (w_r c_ri) c_rj` with eight partial sums (a fixed order)
+/// instead of `n` short row updates.
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
 pub fn weighted_scatter(
     points: &[f64],
@@ -82,62 +87,87 @@ pub fn weighted_scatter(
     cov: &mut [f64],
 ) {
     let d = mean.len();
-    let mut c = vec![0.0; d];
-    for (row, &w) in points.chunks_exact(d).zip(weights) {
-        if w <= 0.0 {
-            continue;
+    let rows: Vec<usize> = (0..weights.len()).filter(|&r| weights[r] > 0.0).collect();
+    let m = rows.len();
+    if m == 0 || d == 0 {
+        return;
+    }
+    // Centred columns c_i and weighted columns w c_i, each of length m.
+    let mut c = vec![0.0; d * m];
+    let mut wc = vec![0.0; d * m];
+    for (t, &r) in rows.iter().enumerate() {
+        let row = &points[r * d..(r + 1) * d];
+        let w = weights[r];
+        for i in 0..d {
+            let v = row[i] - mean[i];
+            c[i * m + t] = v;
+            wc[i * m + t] = w * v;
         }
-        c.iter_mut()
-            .zip(row.iter().zip(mean))
-            .for_each(|(ci, (x, m))| *ci = x - m);
-        for (i, &ci) in c.iter().enumerate() {
-            let wc = w * ci;
-            if diag {
-                cov[i * d + i] += wc * ci;
-            } else {
-                cov[i * d..=i * d + i]
-                    .iter_mut()
-                    .zip(&c[..=i])
-                    .for_each(|(v, cj)| *v += wc * cj);
+    }
+    for i in 0..d {
+        let wi = &wc[i * m..(i + 1) * m];
+        if diag {
+            cov[i * d + i] += dot8(wi, &c[i * m..(i + 1) * m]);
+        } else {
+            for j in 0..=i {
+                cov[i * d + j] += dot8(wi, &c[j * m..(j + 1) * m]);
             }
         }
     }
 }
 
+/// `G` (`n x j`, row-major) transposed into its `j` columns (column-major), for
+/// [`newton_terms`].
+pub fn columns(g: &[f64], j: usize) -> Vec<f64> {
+    let n = g.len() / j.max(1);
+    let mut gt = vec![0.0; g.len()];
+    for (r, row) in g.chunks_exact(j).enumerate() {
+        for (q, &v) in row.iter().enumerate() {
+            gt[q * n + r] = v;
+        }
+    }
+    gt
+}
+
 /// The gradient of `F(alpha) = sum_i a_i / m_i` (`m = G alpha`) into `grad`, and the upper
 /// triangle of its Hessian `2 sum_i a_i g_i g_i^T / m_i^3` restricted to the columns `idx`
-/// into `h` (`p x p`, `p = idx.len()`), when `h` is given.
+/// into `h` (`p x p`, `p = idx.len()`), when `h` is given. `gt` holds the columns of `G`
+/// (column-major, from [`columns`]): every entry is one dot product over the samples, with
+/// eight partial sums (a fixed order). Samples with `a_i <= 0` add nothing.
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
 pub fn newton_terms(
-    g: &[f64],
+    gt: &[f64],
     a: &[f64],
     mix: &[f64],
     grad: &mut [f64],
     idx: &[usize],
-    mut h: Option<&mut [f64]>,
+    h: Option<&mut [f64]>,
 ) {
-    let j = grad.len();
-    let p = idx.len();
-    grad.iter_mut().for_each(|v| *v = 0.0);
-    if let Some(h) = h.as_deref_mut() {
-        h.iter_mut().for_each(|v| *v = 0.0);
+    let n = a.len();
+    let c: Vec<f64> = a
+        .iter()
+        .zip(mix)
+        .map(|(&ai, &m)| if ai > 0.0 { ai / (m * m) } else { 0.0 })
+        .collect();
+    for (q, gr) in grad.iter_mut().enumerate() {
+        *gr = -dot8(&c, &gt[q * n..(q + 1) * n]);
     }
-    let mut sub = vec![0.0; p];
-    for ((row, &ai), &m) in g.chunks_exact(j).zip(a).zip(mix) {
-        if ai <= 0.0 {
-            continue;
-        }
-        let c = ai / (m * m);
-        grad.iter_mut().zip(row).for_each(|(gr, r)| *gr -= c * r);
-        if let Some(h) = h.as_deref_mut() {
-            let s = 2.0 * c / m;
-            sub.iter_mut().zip(idx).for_each(|(v, &q)| *v = row[q]);
-            for (r, &va) in sub.iter().enumerate() {
-                let sa = s * va;
-                h[r * p + r..(r + 1) * p]
-                    .iter_mut()
-                    .zip(&sub[r..])
-                    .for_each(|(hv, vb)| *hv += sa * vb);
+    if let Some(h) = h {
+        let p = idx.len();
+        let s: Vec<f64> = c
+            .iter()
+            .zip(mix)
+            .map(|(&ci, &m)| if ci > 0.0 { 2.0 * ci / m } else { 0.0 })
+            .collect();
+        let mut sq = vec![0.0; n];
+        for (r, &qa) in idx.iter().enumerate() {
+            let col = &gt[qa * n..(qa + 1) * n];
+            sq.iter_mut()
+                .zip(&s)
+                .zip(col)
+                .for_each(|((v, si), g)| *v = si * g);
+            for (cc, &qb) in idx.iter().enumerate().skip(r) {
+                h[r * p + cc] = dot8(&sq, &gt[qb * n..(qb + 1) * n]);
             }
         }
     }

@@ -2,7 +2,7 @@
 //! (with a small floor on every weight), by an active-set Newton method with backtracking.
 //! `F` is convex, so the descent converges to the global minimum.
 
-use super::kernels::newton_terms;
+use super::kernels::{columns, newton_terms};
 
 /// Euclidean projection of `v` onto `{x : x_j >= floor, sum x = 1}`.
 pub fn project(v: &[f64], floor: f64) -> Vec<f64> {
@@ -105,6 +105,8 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
     if !fx.is_finite() {
         return x;
     }
+    // G's columns, for the gradient and Hessian as long dot products over the samples.
+    let gt = columns(&g[..n * j], j);
     let at_floor = |v: f64| v <= floor + 1e-12;
     let mut free: Vec<bool> = x.iter().map(|&v| !at_floor(v)).collect();
     let mut grad = vec![0.0; j];
@@ -122,7 +124,7 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
         h_idx.extend((0..j).filter(|&q| free[q]));
         h.clear();
         h.resize(h_idx.len() * h_idx.len(), 0.0);
-        newton_terms(g, a, &mix, &mut grad, &h_idx, Some(&mut h));
+        newton_terms(&gt, a, &mix, &mut grad, &h_idx, Some(&mut h));
         let n_free = free.iter().filter(|&&f| f).count().max(1);
         let mu = -(0..j).filter(|&q| free[q]).map(|q| grad[q]).sum::<f64>() / n_free as f64;
         let tol = 1e-9 * mu.abs().max(1e-300);
@@ -145,7 +147,7 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
             if idx != h_idx {
                 h.clear();
                 h.resize(p * p, 0.0);
-                newton_terms(g, a, &mix, &mut scratch, &idx, Some(&mut h));
+                newton_terms(&gt, a, &mix, &mut scratch, &idx, Some(&mut h));
                 h_idx.clone_from(&idx);
             }
             for r in 0..p {
