@@ -154,22 +154,21 @@ impl PartialEq for LogTable {
     }
 }
 
-/// The log of MOA's Laplace-corrected likelihood `(w(value) + 1) / (w(class) + n)` (see
-/// [`moa_nominal_log_likelihood`]) as a numerator `ln(w(value) + 1)` per value (rows, in the
-/// splitter's value order, then one row for a value no class has seen) and class id
-/// (columns), and a denominator `ln(w(class) + n)` per class id: learning a sample changes one
-/// numerator and one denominator, two logarithms (of whole weights, looked up: see
-/// [`ln_weight`]). A class without a row has a numerator of -inf (a likelihood of 0) and a
-/// denominator of 0. The terms that prediction adds are their differences.
+/// The logs of MOA's Laplace-corrected likelihoods `(w(value) + 1) / (w(class) + n)` (see
+/// [`moa_nominal_log_likelihood`]), the terms that prediction adds: one per value (rows, in
+/// the splitter's value order, then one row for a value no class has seen) and class id
+/// (columns). Learning a sample changes one class's column, recomputed from its weights with whole-weight logarithms
+/// looked up (see [`ln_weight`]). A class without a row has terms of -inf (a likelihood of
+/// 0).
 ///
 /// Everything sits in one allocation, the value codes first and each value's terms right
 /// after them: a prediction reads one value's terms for every feature of every expert, and
-/// with the codes, terms, numerators and denominators in separate vectors, their cache
-/// misses took most of its time.
+/// with the codes, numerators, denominators and terms in separate vectors their cache misses
+/// took most of its time.
 #[derive(Debug, Clone, Default)]
 struct MoaTable {
-    /// `[codes: values][terms: rows x classes][numerators: rows x classes][denominators:
-    /// classes]`, with `rows = values + 1` and the codes stored as `f64` (exact for `u32`).
+    /// `[codes: values][terms: rows x classes]`, with `rows = values + 1` and the codes
+    /// stored as `f64` (exact for `u32`).
     data: Vec<f64>,
     values: usize,
     classes: usize,
@@ -188,18 +187,12 @@ impl MoaTable {
     fn term_at(&self, row: usize, class: usize) -> usize {
         self.values + row * self.classes + class
     }
-    fn num_at(&self, row: usize, class: usize) -> usize {
-        self.values + (self.rows() + row) * self.classes + class
-    }
-    fn den_at(&self, class: usize) -> usize {
-        self.values + 2 * self.rows() * self.classes + class
-    }
 
     /// Whether the table has the splitter's shape (it is empty after a restore).
     fn fits(&self, s: &NominalSplitter) -> bool {
         self.classes > 0
             && self.values == s.values.len()
-            && self.data.len() == self.den_at(self.classes)
+            && self.data.len() == self.term_at(self.rows(), 0)
     }
 
     /// The terms prediction adds for value `v` (the unseen row if no row has seen it), one
@@ -221,51 +214,23 @@ impl MoaTable {
         self.data.clear();
         self.data.extend(s.values.iter().map(|&v| f64::from(v)));
         self.data
-            .resize(self.num_at(self.rows(), 0), f64::NEG_INFINITY);
-        self.data.resize(self.den_at(self.classes), 0.0);
+            .resize(self.term_at(self.rows(), 0), f64::NEG_INFINITY);
         for i in 0..s.per_class.len() {
             self.fill_column(s, i);
         }
     }
 
-    /// Refreshes the terms of class `class` from its numerators and denominator.
-    fn refresh_terms(&mut self, class: usize) {
-        let den = self.data[self.den_at(class)];
-        for row in 0..self.rows() {
-            let (t, n) = (self.term_at(row, class), self.num_at(row, class));
-            self.data[t] = self.data[n] - den;
-        }
-    }
-
-    /// The column and denominator of row `i`'s class.
+    /// The column of row `i`'s class, from its weights.
     fn fill_column(&mut self, s: &NominalSplitter, i: usize) {
         let (class, counts) = &s.per_class[i];
+        let den = ln_weight(moa_denominator(counts, s.values.len()));
         for (j, &v) in s.values.iter().enumerate() {
-            let at = self.num_at(j, *class);
-            self.data[at] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
+            let at = self.term_at(j, *class);
+            self.data[at] = ln_weight(moa_weight(counts, Some(v)) + 1.0) - den;
         }
-        let unseen = self.num_at(self.values, *class);
-        self.data[unseen] = 0.0;
-        let den = self.den_at(*class);
-        self.data[den] = ln_weight(moa_denominator(counts, s.values.len()));
-        self.refresh_terms(*class);
-    }
-
-    /// After row `i` learned value `v`: its numerator for `v` and its denominator (its
-    /// whole column if the row is new).
-    fn update(&mut self, s: &NominalSplitter, i: usize, v: u32) {
-        let (class, counts) = &s.per_class[i];
-        if self.data[self.num_at(self.values, *class)] == f64::NEG_INFINITY {
-            self.fill_column(s, i);
-            return;
-        }
-        if let Some(j) = s.values.iter().position(|&u| u == v) {
-            let at = self.num_at(j, *class);
-            self.data[at] = ln_weight(moa_weight(counts, Some(v)) + 1.0);
-        }
-        let den = self.den_at(*class);
-        self.data[den] = ln_weight(moa_denominator(counts, s.values.len()));
-        self.refresh_terms(*class);
+        // ln(0 + 1) - den for a value the class has not seen.
+        let unseen = self.term_at(self.values, *class);
+        self.data[unseen] = 0.0 - den;
     }
 }
 
@@ -370,12 +335,12 @@ impl NominalSplitter {
         }
     }
 
-    /// Refreshes the MOA table after row `i` learned value `v`, or rebuilds it when its shape
-    /// changed (a new value, or a class id beyond its columns).
-    fn refresh_moa_table(&mut self, i: usize, v: u32) {
+    /// Refreshes the MOA table after row `i` learned, or rebuilds it when its shape changed
+    /// (a new value, or a class id beyond its columns).
+    fn refresh_moa_table(&mut self, i: usize) {
         let mut t = std::mem::take(&mut self.moa_table);
         if t.fits(self) && self.per_class[i].0 < t.classes {
-            t.update(self, i, v);
+            t.fill_column(self, i);
         } else {
             t.rebuild(self);
         }
@@ -467,7 +432,7 @@ impl Splitter {
                 };
                 add(&mut s.per_class[i].1, v, w);
                 if s.moa {
-                    s.refresh_moa_table(i, v);
+                    s.refresh_moa_table(i);
                 } else {
                     s.refresh_log_table(i);
                 }
