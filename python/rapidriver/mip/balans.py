@@ -10,7 +10,9 @@ from the ``balans`` package, on purpose:
 
 - the whole call honours its time budget: the first solution, the LP and every sub-MIP share
   one deadline, each sub-MIP's time limit is capped by what is left, and no sub-MIP starts
-  when too little is left to be useful;
+  when too little is left to be useful; on Linux each HiGHS sub-MIP runs in a forked worker
+  process that is killed if it stalls past its slice (HiGHS can, with no callback to stop it
+  in-process), keeping the points it found (``isolate``, :mod:`rapidriver.mip._isolate`);
 - every random choice (operator rules, the bandit, the solver's seed) derives from ``seed``;
 - bounds are changed on the solver's model in place and restored exactly (only integer
   columns are ever fixed), instead of adding and deleting equality rows;
