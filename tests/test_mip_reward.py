@@ -187,15 +187,18 @@ def test_warmup_zero_stops_at_the_first_feasible_point(tmp_path):
 
 
 # -- the command line -----------------------------------------------------------------------
-def test_cli_takes_the_reward_and_warmup(tmp_path, capsys):
+def test_cli_takes_the_reward_and_warmup(tmp_path, capsys, monkeypatch):
     import json
 
     from rapidriver.__main__ import main
 
+    monkeypatch.chdir(tmp_path)  # the default .sol goes to the working directory
+
     path = instances.capacitated_facility_location(tmp_path / "cfl.mps", n_customers=15,
                                                    n_facilities=10, seed=3)
     code = main(["solve", str(path), "--time-limit", "1.5", "--reward", "time-aware",
-                 "--warmup", "0", "--quiet", "--history", str(tmp_path / "h.json")])
+                 "--warmup", "0", "--quiet", "--history", str(tmp_path / "h.json"),
+                 "--sol", str(tmp_path / "cfl.sol")])
     assert code == 0
     hist = json.loads((tmp_path / "h.json").read_text())
     assert hist["history"][0]["outcome"] == "start"

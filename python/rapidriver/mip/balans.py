@@ -10,7 +10,9 @@ from the ``balans`` package, on purpose:
 
 - the whole call honours its time budget: the first solution, the LP and every sub-MIP share
   one deadline, each sub-MIP's time limit is capped by what is left, and no sub-MIP starts
-  when too little is left to be useful;
+  when too little is left to be useful; on Linux each HiGHS sub-MIP runs in a forked worker
+  process that is killed if it stalls past its slice (HiGHS can, with no callback to stop it
+  in-process), keeping the points it found (``isolate``, :mod:`rapidriver.mip._isolate`);
 - every random choice (operator rules, the bandit, the solver's seed) derives from ``seed``;
 - bounds are changed on the solver's model in place and restored exactly (only integer
   columns are ever fixed), instead of adding and deleting equality rows;
@@ -25,6 +27,7 @@ from __future__ import annotations
 
 import math
 import os
+import sys
 import time
 import typing
 
@@ -355,6 +358,12 @@ class Balans:
         or ``"time-aware"`` (that score discounted by the share of its time slice the
         sub-MIP used, see :class:`TimeAwareSelector`, so the bandit learns to avoid
         neighbourhoods that burn time without improving).
+    isolate
+        Run each HiGHS sub-MIP in a forked worker process (:mod:`rapidriver.mip._isolate`)
+        that is killed if the solve is not back by its slice plus 25% plus 0.25 s, or 0.1 s
+        before the deadline, keeping the best point it streamed back: a HiGHS sub-MIP can
+        stall far past its own time limit with no callback to interrupt it. Default: on
+        Linux; ``False`` solves in-process (no effect with ``solver="scip"``).
 
     Example
     -------
@@ -382,6 +391,7 @@ class Balans:
         big_m: float = 1000.0,
         reward: str = "balans",
         warmup: float = 0.25,
+        isolate: bool | None = None,
     ):
         self.destroy_ops = parse(DEFAULT_DESTROY if destroy_ops is None else destroy_ops)
         if not self.destroy_ops:
@@ -430,6 +440,15 @@ class Balans:
                 or not 0.0 <= warmup < 1.0:
             raise ValueError(f"`warmup` must be a share of the budget in [0, 1), got {warmup!r}")
         self.warmup = float(warmup)
+        from rapidriver.mip._isolate import fork_available
+
+        if isolate is None:
+            isolate = sys.platform.startswith("linux")
+        if not isinstance(isolate, (bool, np.bool_)):
+            raise TypeError(f"`isolate` must be a bool, got {type(isolate).__name__}")
+        if isolate and not fork_available():
+            raise ValueError("`isolate=True` needs the 'fork' start method (Linux or macOS)")
+        self.isolate = bool(isolate)
 
     def _model(self, source: typing.Any) -> typing.Any:
         if self.solver == "scip":
@@ -507,7 +526,22 @@ class Balans:
                 raise ValueError("the LP relaxation was not solved in time and every "
                                  "operator needs it")
         dual = max(relax.dual_bound, first.dual_bound)
-        search = _Search(model, rules, lp, dual, t0, deadline, self.iteration_time_limit,
+        worker = None
+        if self.isolate and self.solver == "highs":
+            from rapidriver.mip._isolate import IsolatedHighs
+
+            worker = IsolatedHighs(model, seed=self.seed, deadline=deadline)
+            worker.start()
+        try:
+            return self._search(model, worker or model, rules, ops, lp, dual, t0, deadline,
+                                first, first_time, improvements, progress)
+        finally:
+            if worker is not None:
+                worker.close()
+
+    def _search(self, model, sub, rules, ops, lp, dual, t0, deadline, first, first_time,
+                improvements, progress) -> SolveResult:
+        search = _Search(sub, rules, lp, dual, t0, deadline, self.iteration_time_limit,
                          self.local_branching_time_limit, self.big_m, progress)
         search.offer(first.x, first.objective)
         search._operator, search._status = "first solution", first.status
