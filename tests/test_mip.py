@@ -135,15 +135,6 @@ def small(tmp_path_factory):
     }
 
 
-def optimum(path):
-    h = new_highs()
-    h.readModel(str(path))
-    h.setOptionValue("time_limit", 30.0)
-    h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return h.getInfo().objective_function_value
-
-
 def test_generators_are_seeded(tmp_path):
     a = instances.set_cover(tmp_path / "a.mps", n_rows=30, n_cols=40, seed=7)
     b = instances.set_cover(tmp_path / "b.mps", n_rows=30, n_cols=40, seed=7)
@@ -216,7 +207,7 @@ def test_a_users_highs_model_is_exactly_restored_after_a_whole_solve(small):
 
 
 @pytest.mark.parametrize("family", sorted(instances.FAMILIES))
-def test_solve_finds_the_optimum_of_small_instances(small, family):
+def test_solve_finds_the_optimum_of_small_instances(small, family, optimum):
     best = optimum(small[family])
     # No warm-up: the search starts from HiGHS's first feasible point.
     result = Balans(stop=MaxRuntime(3), seed=0, warmup=0.0).solve(small[family])
@@ -239,7 +230,7 @@ def test_solve_finds_the_optimum_of_small_instances(small, family):
     assert all(b <= a + 1e-9 for a, b in zip(inc, inc[1:], strict=False))
 
 
-def test_scip_backend_finds_the_optimum(small):
+def test_scip_backend_finds_the_optimum(small, optimum):
     pytest.importorskip("pyscipopt")
     best = optimum(small["combinatorial_auction"])
     result = Balans(stop=MaxRuntime(3), seed=0, solver="scip").solve(
@@ -248,7 +239,7 @@ def test_scip_backend_finds_the_optimum(small):
 
 
 @pytest.mark.parametrize("selector", ["ucb", "epsilon_greedy", "random", "roulette"])
-def test_selectors_by_name(small, selector):
+def test_selectors_by_name(small, selector, optimum):
     result = Balans(selector=selector, stop=MaxIterations(4), time_limit=10, seed=1,
                     warmup=0.0).solve(
         small["capacitated_facility_location"])
@@ -363,7 +354,7 @@ def cli(*args, cwd):
                           text=True, cwd=cwd, timeout=60)
 
 
-def test_cli_solve_writes_solution_and_history_and_plot_draws(small, tmp_path):
+def test_cli_solve_writes_solution_and_history_and_plot_draws(small, tmp_path, optimum):
     out = cli("solve", small["set_cover"], "--time-limit", "1.5", "--seed", "1",
               "--selector", "ucb", "--sol", "run.sol", "--history", "run.json", cwd=tmp_path)
     assert out.returncode == 0, out.stderr

@@ -27,15 +27,6 @@ def cfl(tmp_path_factory):
                                                    n_facilities=10, seed=3)
 
 
-def optimum(path):
-    h = new_highs()
-    h.readModel(str(path))
-    h.setOptionValue("time_limit", 30.0)
-    h.run()
-    assert h.getModelStatus() == highspy.HighsModelStatus.kOptimal
-    return h.getInfo().objective_function_value
-
-
 def test_isolate_is_the_default_on_linux_and_is_checked():
     assert Balans().isolate is sys.platform.startswith("linux")
     assert Balans(isolate=False).isolate is False
@@ -55,7 +46,7 @@ def test_the_budget_is_honoured_with_the_worker(tmp_path):
     assert result.iterations >= 1
 
 
-def test_isolated_and_in_process_give_the_same_run(cfl):
+def test_isolated_and_in_process_give_the_same_run(cfl, optimum):
     kwargs = dict(stop=MaxIterations(10), time_limit=30, seed=4, warmup=0.0)
     a = Balans(isolate=False, **kwargs).solve(cfl)
     b = Balans(isolate=True, **kwargs).solve(cfl)
