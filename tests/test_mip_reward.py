@@ -4,6 +4,7 @@ selector that feeds it to a bandit, and a solve with it."""
 from __future__ import annotations
 
 import math
+import sys
 import typing
 
 import pytest
@@ -206,3 +207,24 @@ def test_cli_takes_the_reward_and_warmup(tmp_path, capsys, monkeypatch):
     assert code == 2 and "warmup" in capsys.readouterr().err
     with pytest.raises(SystemExit):
         main(["solve", str(path), "--reward", "bogus"])
+
+
+def test_cli_no_isolate_solves_in_process(tmp_path, monkeypatch):
+    import rapidriver.mip
+    from rapidriver.__main__ import main
+
+    made = []
+
+    class Recording(rapidriver.mip.Balans):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self.isolate)
+
+    monkeypatch.setattr(rapidriver.mip, "Balans", Recording)
+    path = instances.capacitated_facility_location(tmp_path / "cfl.mps", n_customers=15,
+                                                   n_facilities=10, seed=3)
+    for flags in (["--no-isolate"], []):
+        code = main(["solve", str(path), "--time-limit", "1", "--quiet", *flags,
+                     "--sol", str(tmp_path / "cfl.sol"), "--history", str(tmp_path / "h.json")])
+        assert code == 0
+    assert made == [False, sys.platform.startswith("linux")]
