@@ -408,19 +408,32 @@ impl Leaf {
     /// majority class, the naive-Bayes vote (class prior times likelihoods, not normalised over
     /// classes) where it predicts by naive Bayes.
     fn moa_vote(&self, x: &Instance, class: usize, cfg: &HtConfig) -> f64 {
+        self.moa_vote_from(class, self.uses_naive_bayes(cfg), || {
+            let log_votes = if cfg.moa_naive_bayes {
+                self.moa_naive_bayes_log_votes(x)
+            } else {
+                self.naive_bayes_log_votes(x)
+            };
+            log_votes.get(class)
+        })
+    }
+
+    /// [`moa_vote`](Self::moa_vote) given whether the leaf predicts by naive Bayes and, only
+    /// asked for when needed, the class's naive-Bayes log vote.
+    fn moa_vote_from(
+        &self,
+        class: usize,
+        uses_nb: bool,
+        log_vote: impl FnOnce() -> Option<f64>,
+    ) -> f64 {
         let weight = self.stats.get(class).unwrap_or(0.0);
-        if !self.uses_naive_bayes(cfg) || self.stats.total() <= 0.0 {
+        if !uses_nb || self.stats.total() <= 0.0 {
             return weight;
         }
         if weight <= 0.0 {
             return 0.0;
         }
-        let log_votes = if cfg.moa_naive_bayes {
-            self.moa_naive_bayes_log_votes(x)
-        } else {
-            self.naive_bayes_log_votes(x)
-        };
-        log_votes.get(class).map_or(0.0, f64::exp)
+        log_vote().map_or(0.0, f64::exp)
     }
 
     /// [`prediction`](Self::prediction), [`moa_vote`](Self::moa_vote) for `y` and, for a
@@ -434,14 +447,7 @@ impl Leaf {
         }
         let mut log_votes = self.moa_naive_bayes_log_votes(x);
         let nb_right = credits.then(|| Self::moa_max_index(&log_votes) == y);
-        let weight = self.stats.get(y).unwrap_or(0.0);
-        let vote = if !uses_nb || self.stats.total() <= 0.0 {
-            weight
-        } else if weight <= 0.0 {
-            0.0
-        } else {
-            log_votes.get(y).map_or(0.0, f64::exp)
-        };
+        let vote = self.moa_vote_from(y, uses_nb, || log_votes.get(y));
         let proba = if uses_nb {
             normalise_log_votes(&mut log_votes);
             log_votes

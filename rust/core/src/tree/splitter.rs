@@ -157,9 +157,9 @@ impl PartialEq for LogTable {
 /// The logs of MOA's Laplace-corrected likelihoods `(w(value) + 1) / (w(class) + n)` (see
 /// [`moa_nominal_log_likelihood`]), the terms that prediction adds: one per value (rows, in
 /// the splitter's value order, then one row for a value no class has seen) and class id
-/// (columns). Learning a sample changes one class's column, recomputed from its weights with whole-weight logarithms
-/// looked up (see [`ln_weight`]). A class without a row has terms of -inf (a likelihood of
-/// 0).
+/// (columns). Learning a sample changes one class's column, recomputed from its weights with
+/// whole-weight logarithms looked up (see [`ln_weight`]). A class without a row has terms of
+/// -inf (a likelihood of 0).
 ///
 /// Everything sits in one allocation, the value codes first and each value's terms right
 /// after them: a prediction reads one value's terms for every feature of every expert, and
@@ -220,7 +220,9 @@ impl MoaTable {
         }
     }
 
-    /// The column of row `i`'s class, from its weights.
+    /// The column of row `i`'s class, from its weights: the terms of
+    /// [`moa_nominal_log_likelihood`], with the class's denominator taken once for all rows
+    /// (this runs for every observer of every learning expert).
     fn fill_column(&mut self, s: &NominalSplitter, i: usize) {
         let (class, counts) = &s.per_class[i];
         let den = ln_weight(moa_denominator(counts, s.values.len()));
