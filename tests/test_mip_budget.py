@@ -71,13 +71,19 @@ def _stalling(original, seconds):
     return solve_sub
 
 
-def test_a_stalled_worker_is_killed_and_the_streamed_points_are_kept(cfl, monkeypatch):
-    # Only the forked worker calls HighsModel.solve_sub when isolated, so only it stalls.
+def _solve_stalled(path, monkeypatch, budget, **kwargs):
+    """An isolated mutation_50 run on `path` whose every sub-MIP stalls for a minute after
+    solving; returns the result and the wall-clock seconds. Only the forked worker calls
+    HighsModel.solve_sub when isolated, so only it stalls."""
     monkeypatch.setattr(HighsModel, "solve_sub", _stalling(HighsModel.solve_sub, 60.0))
     start = time.perf_counter()
-    result = Balans(stop=MaxRuntime(3.0), seed=4, warmup=0.0, iteration_time_limit=0.3,
-                    destroy_ops=["mutation_50"], isolate=True).solve(cfl)
-    wall = time.perf_counter() - start
+    result = Balans(stop=MaxRuntime(budget), warmup=0.0, destroy_ops=["mutation_50"],
+                    isolate=True, **kwargs).solve(path)
+    return result, time.perf_counter() - start
+
+
+def test_a_stalled_worker_is_killed_and_the_streamed_points_are_kept(cfl, monkeypatch):
+    result, wall = _solve_stalled(cfl, monkeypatch, 3.0, seed=4, iteration_time_limit=0.3)
     assert wall <= 3.0 * 1.03, wall
     killed = [r for r in result.history if r.status == _isolate.KILLED]
     # Each kill at 0.3 * 1.25 + 0.25 s after the start of its sub-MIP: several in 3 s.
@@ -92,11 +98,7 @@ def test_a_stalled_worker_is_killed_and_the_streamed_points_are_kept(cfl, monkey
 
 
 def test_the_worker_is_killed_before_the_deadline_even_with_a_long_slice(cfl, monkeypatch):
-    monkeypatch.setattr(HighsModel, "solve_sub", _stalling(HighsModel.solve_sub, 60.0))
-    start = time.perf_counter()
-    result = Balans(stop=MaxRuntime(2.0), seed=0, warmup=0.0, iteration_time_limit=30.0,
-                    destroy_ops=["mutation_50"], isolate=True).solve(cfl)
-    wall = time.perf_counter() - start
+    result, wall = _solve_stalled(cfl, monkeypatch, 2.0, seed=0, iteration_time_limit=30.0)
     assert 2.0 * 0.9 <= wall <= 2.0 * 1.03, wall
     assert [r.status for r in result.history][-1] == _isolate.KILLED
     assert result.status == "time limit"

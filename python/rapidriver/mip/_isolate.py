@@ -26,7 +26,7 @@ import numpy as np
 
 from rapidriver.mip._highs import HighsModel, SubResult
 
-__all__ = ["IsolatedHighs", "fork_available"]
+__all__ = ["IsolatedHighs", "fork_available", "require_fork"]
 
 #: A sub-MIP is killed after ``GRACE_SHARE * slice + GRACE_SECONDS`` past its start...
 GRACE_SHARE = 1.25
@@ -40,6 +40,13 @@ KILLED = "killed (over time)"
 def fork_available() -> bool:
     """Whether the 'fork' start method exists here (Linux, macOS; not Windows)."""
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def require_fork() -> None:
+    """Raises ValueError unless the 'fork' start method exists here (``isolate=True`` needs
+    it)."""
+    if not fork_available():
+        raise ValueError("`isolate=True` needs the 'fork' start method (Linux or macOS)")
 
 
 def _worker(conn: typing.Any, lp: typing.Any, seed: int) -> None:
@@ -87,8 +94,7 @@ class IsolatedHighs:
     """
 
     def __init__(self, model: HighsModel, seed: int = 0, deadline: float = math.inf):
-        if not fork_available():
-            raise ValueError("`isolate=True` needs the 'fork' start method (Linux or macOS)")
+        require_fork()
         self._model = model
         self._seed = int(seed)
         self.deadline = float(deadline)

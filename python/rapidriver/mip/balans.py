@@ -440,14 +440,14 @@ class Balans:
                 or not 0.0 <= warmup < 1.0:
             raise ValueError(f"`warmup` must be a share of the budget in [0, 1), got {warmup!r}")
         self.warmup = float(warmup)
-        from rapidriver.mip._isolate import fork_available
+        from rapidriver.mip._isolate import require_fork
 
         if isolate is None:
             isolate = sys.platform.startswith("linux")
         if not isinstance(isolate, (bool, np.bool_)):
             raise TypeError(f"`isolate` must be a bool, got {type(isolate).__name__}")
-        if isolate and not fork_available():
-            raise ValueError("`isolate=True` needs the 'fork' start method (Linux or macOS)")
+        if isolate:
+            require_fork()
         self.isolate = bool(isolate)
 
     def _model(self, source: typing.Any) -> typing.Any:
