@@ -120,119 +120,88 @@ impl Suggestion {
     }
 }
 
+/// The weights of one nominal feature per class and value (river's `NominalSplitterClassif`),
+/// in one allocation together with the value codes, the class ids and the log terms naive
+/// Bayes adds at prediction:
+/// `[codes: values][class ids: rows][weights: rows x values][terms]`, codes and ids stored as
+/// `f64` (exact for `u32` and for class ids). Rows are classes and columns values, both in
+/// first-seen order; a weight of 0 is a value the class has not seen (sample weights are
+/// positive). The terms are MOA's (see [`moa_nominal_log_likelihood`]) for a tree with MOA's
+/// naive Bayes, `(values + 1) x cols` with one column per class id up to the largest seen
+/// (the last row for a value no class has seen, -inf for a class without a row), or river's
+/// (see [`log_vote`]), `rows x values`.
+///
+/// Why one allocation: with a vector per class, one for the values and one for the terms,
+/// an update chased three pointers, each a cache miss once the experts' trees outgrew the
+/// cache (LED's 24 features times 3 learning experts per sample), and those misses took most
+/// of the time of a long stream.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "NominalWire", into = "NominalWire")]
 pub struct NominalSplitter {
     total: f64,
     missing: f64,
-    /// Per class (first-seen order), the weight of each value (first-seen order).
+    /// For a tree with MOA's naive Bayes: the terms are MOA's instead of river's.
+    moa: bool,
+    values: usize,
+    rows: usize,
+    /// Term columns of MOA's table (largest class id with a row + 1); 0 for river's.
+    cols: usize,
+    data: Vec<f64>,
+}
+
+/// The serialised form, the same as before the weights moved into one allocation (older
+/// snapshots restore): per class, its values' weights; then the values; the terms are
+/// derived, recomputed on restore.
+#[derive(Serialize, Deserialize)]
+struct NominalWire {
+    total: f64,
+    missing: f64,
     per_class: Vec<(usize, Vec<(u32, f64)>)>,
-    /// Values in first-seen order.
     values: Vec<u32>,
-    /// `log_table[i * values.len() + j]`: the log of the conditional probability of the j-th
-    /// value for the class of row `i`, as naive Bayes adds it, refreshed when a row learns:
-    /// prediction reads them for every class and feature, learning changes one row. Empty
-    /// after a restore (the votes then compute the terms as they go, to the same bits).
-    #[serde(skip)]
-    log_table: LogTable,
-    /// For a tree with MOA's naive Bayes, which reads `moa_table` instead of `log_table`.
     #[serde(default)]
     moa: bool,
-    /// The logs of MOA's likelihood terms for each value and class id, refreshed when a row
-    /// learns (not state: empty after a restore until the next update, the votes computing
-    /// the same terms as they go meanwhile).
-    #[serde(skip)]
-    moa_table: MoaTable,
 }
 
-#[derive(Debug, Clone, Default)]
-struct LogTable(Vec<f64>);
-
-/// Derived from the state: two splitters are equal whatever they have cached.
-impl PartialEq for LogTable {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-/// The logs of MOA's Laplace-corrected likelihoods `(w(value) + 1) / (w(class) + n)` (see
-/// [`moa_nominal_log_likelihood`]), the terms that prediction adds: one per value (rows, in
-/// the splitter's value order, then one row for a value no class has seen) and class id
-/// (columns). Learning a sample changes one class's column, recomputed from its weights with
-/// whole-weight logarithms looked up (see [`ln_weight`]). A class without a row has terms of
-/// -inf (a likelihood of 0).
-///
-/// Everything sits in one allocation, the value codes first and each value's terms right
-/// after them: a prediction reads one value's terms for every feature of every expert, and
-/// with the codes, numerators, denominators and terms in separate vectors their cache misses
-/// took most of its time.
-#[derive(Debug, Clone, Default)]
-struct MoaTable {
-    /// `[codes: values][terms: rows x classes]`, with `rows = values + 1` and the codes
-    /// stored as `f64` (exact for `u32`).
-    data: Vec<f64>,
-    values: usize,
-    classes: usize,
-}
-
-impl PartialEq for MoaTable {
-    fn eq(&self, _: &Self) -> bool {
-        true
-    }
-}
-
-impl MoaTable {
-    fn rows(&self) -> usize {
-        self.values + 1
-    }
-    fn term_at(&self, row: usize, class: usize) -> usize {
-        self.values + row * self.classes + class
-    }
-
-    /// Whether the table has the splitter's shape (it is empty after a restore).
-    fn fits(&self, s: &NominalSplitter) -> bool {
-        self.classes > 0
-            && self.values == s.values.len()
-            && self.data.len() == self.term_at(self.rows(), 0)
-    }
-
-    /// The terms prediction adds for value `v` (the unseen row if no row has seen it), one
-    /// per class id.
-    fn terms(&self, v: u32) -> &[f64] {
-        let code = f64::from(v);
-        let row = self.data[..self.values]
-            .iter()
-            .position(|&k| k == code)
-            .unwrap_or(self.values);
-        let at = self.term_at(row, 0);
-        &self.data[at..at + self.classes]
-    }
-
-    /// Rebuilds the table for the splitter's values and classes.
-    fn rebuild(&mut self, s: &NominalSplitter) {
-        self.classes = s.per_class.iter().map(|(c, _)| c + 1).max().unwrap_or(0);
-        self.values = s.values.len();
-        self.data.clear();
-        self.data.extend(s.values.iter().map(|&v| f64::from(v)));
-        self.data
-            .resize(self.term_at(self.rows(), 0), f64::NEG_INFINITY);
-        for i in 0..s.per_class.len() {
-            self.fill_column(s, i);
+impl From<NominalSplitter> for NominalWire {
+    fn from(s: NominalSplitter) -> Self {
+        let per_class = (0..s.rows)
+            .map(|i| {
+                let row = s.weights(i);
+                let seen = s.codes().iter().zip(row).filter(|&(_, &w)| w != 0.0);
+                (s.class_of(i), seen.map(|(&v, &w)| (v as u32, w)).collect())
+            })
+            .collect();
+        NominalWire {
+            total: s.total,
+            missing: s.missing,
+            per_class,
+            values: s.codes().iter().map(|&v| v as u32).collect(),
+            moa: s.moa,
         }
     }
+}
 
-    /// The column of row `i`'s class, from its weights: the terms of
-    /// [`moa_nominal_log_likelihood`], with the class's denominator taken once for all rows
-    /// (this runs for every observer of every learning expert).
-    fn fill_column(&mut self, s: &NominalSplitter, i: usize) {
-        let (class, counts) = &s.per_class[i];
-        let den = ln_weight(moa_denominator(counts, s.values.len()));
-        for (j, &v) in s.values.iter().enumerate() {
-            let at = self.term_at(j, *class);
-            self.data[at] = ln_weight(moa_weight(counts, Some(v)) + 1.0) - den;
+impl From<NominalWire> for NominalSplitter {
+    fn from(w: NominalWire) -> Self {
+        let codes: Vec<f64> = w.values.iter().map(|&v| f64::from(v)).collect();
+        let ids: Vec<f64> = w.per_class.iter().map(|(c, _)| *c as f64).collect();
+        let mut s = NominalSplitter {
+            total: w.total,
+            missing: w.missing,
+            moa: w.moa,
+            ..NominalSplitter::default()
+        };
+        s.relayout(codes, ids, |_, _| 0.0);
+        for (i, (_, row)) in w.per_class.iter().enumerate() {
+            for &(v, x) in row {
+                if let Some(j) = s.value_index(v) {
+                    let at = s.weight_at(i, j);
+                    s.data[at] += x;
+                }
+            }
         }
-        // ln(0 + 1) - den for a value the class has not seen.
-        let unseen = self.term_at(self.values, *class);
-        self.data[unseen] = 0.0 - den;
+        s.rebuild_terms();
+        s
     }
 }
 
@@ -251,32 +220,18 @@ fn ln_weight(w: f64) -> f64 {
     }
 }
 
-/// The weight of value `v` in one class's value weights (0 if unseen, or for `None`).
-fn moa_weight(counts: &[(u32, f64)], v: Option<u32>) -> f64 {
-    counts
-        .iter()
-        .find(|&&(u, _)| Some(u) == v)
-        .map_or(0.0, |&(_, w)| w)
-}
-
-/// `w(class) + n`, the denominator of MOA's Laplace correction, for `n` values of the feature
-/// (see [`moa_nominal_log_likelihood`]).
-fn moa_denominator(counts: &[(u32, f64)], n_values: usize) -> f64 {
-    let total: f64 = counts.iter().map(|(_, w)| w).sum();
-    total + n_values as f64
-}
-
-/// The log of MOA's Laplace-corrected `(w(value) + 1) / (w(class) + n)` for one class's value
-/// weights `counts`, as `ln(w(value) + 1) - ln(w(class) + n)`, with `n = n_values` the number
-/// of values the feature has shown at the leaf; a value the row has not seen (or `None`, one
-/// no row has seen) has weight 0. MOA's `n` is the length of its per-class `DoubleVector`,
-/// the largest declared index the class has seen plus one. Our value codes are ids in order of
-/// appearance, so that would depend on the order of the features; the feature's count is the
-/// same as MOA's once the class has seen the feature's last value (for LED's 0/1 attributes:
-/// unless the class has seen only 0s). Counting the class's own values instead (1 for a class
-/// that has seen one value) costs MoE-Data 1.1 points on 300k samples of LED gradual.
-fn moa_nominal_log_likelihood(counts: &[(u32, f64)], v: Option<u32>, n_values: usize) -> f64 {
-    ln_weight(moa_weight(counts, v) + 1.0) - ln_weight(moa_denominator(counts, n_values))
+/// The log of MOA's Laplace-corrected `(w(value) + 1) / (w(class) + n)` for a value of weight
+/// `w` in a class row of total weight `row_total`, as `ln(w + 1) - ln(w(class) + n)`, with
+/// `n = n_values` the number of values the feature has shown at the leaf; a value the row has
+/// not seen (or one no row has seen) has weight 0. MOA's `n` is the length of its per-class
+/// `DoubleVector`, the largest declared index the class has seen plus one. Our value codes are
+/// ids in order of appearance, so that would depend on the order of the features; the
+/// feature's count is the same as MOA's once the class has seen the feature's last value (for
+/// LED's 0/1 attributes: unless the class has seen only 0s). Counting the class's own values
+/// instead (1 for a class that has seen one value) costs MoE-Data 1.1 points on 300k samples
+/// of LED gradual.
+fn moa_nominal_log_likelihood(w: f64, row_total: f64, n_values: usize) -> f64 {
+    ln_weight(w + 1.0) - ln_weight(row_total + n_values as f64)
 }
 
 /// Which classes (by id) met a row of an observer; the others' log votes become -inf.
@@ -325,44 +280,148 @@ fn log_vote(w: f64, total: f64) -> f64 {
 }
 
 impl NominalSplitter {
-    /// The log term of every value for row `i` (0 for a value the row has not seen).
-    fn log_row(&self, i: usize, out: &mut [f64]) {
-        let row = &self.per_class[i].1;
-        let total: f64 = row.iter().map(|(_, x)| x).sum();
-        for (o, v) in out.iter_mut().zip(&self.values) {
-            *o = row
-                .iter()
-                .find(|(k, _)| k == v)
-                .map_or(0.0, |&(_, w)| log_vote(w, total));
-        }
+    fn codes(&self) -> &[f64] {
+        &self.data[..self.values]
+    }
+    fn class_of(&self, i: usize) -> usize {
+        self.data[self.values + i] as usize
+    }
+    fn weight_at(&self, i: usize, j: usize) -> usize {
+        self.values + self.rows + i * self.values + j
+    }
+    /// Row `i`'s weights, one per value.
+    fn weights(&self, i: usize) -> &[f64] {
+        let at = self.weight_at(i, 0);
+        &self.data[at..at + self.values]
+    }
+    fn terms_start(&self) -> usize {
+        self.weight_at(self.rows, 0)
+    }
+    fn value_index(&self, v: u32) -> Option<usize> {
+        let code = f64::from(v);
+        self.codes().iter().position(|&k| k == code)
+    }
+    fn row_index(&self, class: usize) -> Option<usize> {
+        let id = class as f64;
+        self.data[self.values..self.values + self.rows]
+            .iter()
+            .position(|&k| k == id)
     }
 
-    /// Refreshes the MOA table after row `i` learned, or rebuilds it when its shape changed
-    /// (a new value, or a class id beyond its columns).
-    fn refresh_moa_table(&mut self, i: usize) {
-        let mut t = std::mem::take(&mut self.moa_table);
-        if t.fits(self) && self.per_class[i].0 < t.classes {
-            t.fill_column(self, i);
-        } else {
-            t.rebuild(self);
-        }
-        self.moa_table = t;
-    }
-
-    /// Refreshes row `i` of the table, or rebuilds the whole table when its shape changed.
-    fn refresh_log_table(&mut self, i: usize) {
-        let width = self.values.len();
-        let mut table = std::mem::take(&mut self.log_table.0);
-        if table.len() != self.per_class.len() * width {
-            table.clear();
-            table.resize(self.per_class.len() * width, 0.0);
-            for r in 0..self.per_class.len() {
-                self.log_row(r, &mut table[r * width..(r + 1) * width]);
+    /// Lays the data out for value codes `codes` and class ids `ids`, each weight taken from
+    /// `old(row, column)` of the new layout; the terms are left to the caller. Runs when a
+    /// value or a class first appears.
+    fn relayout(&mut self, codes: Vec<f64>, ids: Vec<f64>, old: impl Fn(usize, usize) -> f64) {
+        let (values, rows) = (codes.len(), ids.len());
+        let mut data = codes;
+        data.extend(ids);
+        for i in 0..rows {
+            for j in 0..values {
+                data.push(old(i, j));
             }
-        } else {
-            self.log_row(i, &mut table[i * width..(i + 1) * width]);
         }
-        self.log_table.0 = table;
+        self.values = values;
+        self.rows = rows;
+        self.cols = 0;
+        self.data = data;
+    }
+
+    /// Recomputes every term from the weights (after a layout change or a restore).
+    fn rebuild_terms(&mut self) {
+        let start = self.terms_start();
+        self.data.truncate(start);
+        if self.moa {
+            self.cols = (0..self.rows)
+                .map(|i| self.class_of(i) + 1)
+                .max()
+                .unwrap_or(0);
+            let len = (self.values + 1) * self.cols;
+            self.data.resize(start + len, f64::NEG_INFINITY);
+        } else {
+            self.cols = 0;
+            self.data.resize(start + self.rows * self.values, 0.0);
+        }
+        for i in 0..self.rows {
+            self.refresh_terms(i);
+        }
+    }
+
+    /// Recomputes row `i`'s terms from its weights, with its total taken once for all values.
+    fn refresh_terms(&mut self, i: usize) {
+        let (start, values) = (self.terms_start(), self.values);
+        let w0 = self.weight_at(i, 0);
+        let total: f64 = self.data[w0..w0 + values].iter().sum();
+        if self.moa {
+            let (class, cols) = (self.class_of(i), self.cols);
+            let den = ln_weight(total + values as f64);
+            for j in 0..values {
+                self.data[start + j * cols + class] = ln_weight(self.data[w0 + j] + 1.0) - den;
+            }
+            // ln(0 + 1) - den for a value the class has not seen.
+            self.data[start + values * cols + class] = 0.0 - den;
+        } else {
+            for j in 0..values {
+                self.data[start + i * values + j] = log_vote(self.data[w0 + j], total);
+            }
+        }
+    }
+
+    /// Adds weight `w` of value `v` for `class`.
+    fn learn(&mut self, v: u32, class: usize, w: f64) {
+        let j = match self.value_index(v) {
+            Some(j) => j,
+            None => {
+                let (mut codes, ids) = self.split_heads();
+                codes.push(f64::from(v));
+                let old = self.clone();
+                self.relayout(codes, ids, |i, j| {
+                    if j < old.values {
+                        old.data[old.weight_at(i, j)]
+                    } else {
+                        0.0
+                    }
+                });
+                self.rebuild_terms();
+                self.values - 1
+            }
+        };
+        let i = match self.row_index(class) {
+            Some(i) => i,
+            None => {
+                let (codes, mut ids) = self.split_heads();
+                ids.push(class as f64);
+                let old = self.clone();
+                self.relayout(codes, ids, |i, j| {
+                    if i < old.rows {
+                        old.data[old.weight_at(i, j)]
+                    } else {
+                        0.0
+                    }
+                });
+                self.rebuild_terms();
+                self.rows - 1
+            }
+        };
+        let at = self.weight_at(i, j);
+        self.data[at] += w;
+        self.refresh_terms(i);
+        self.total += w;
+    }
+
+    /// Copies of the value codes and the class ids.
+    fn split_heads(&self) -> (Vec<f64>, Vec<f64>) {
+        let ids = &self.data[self.values..self.values + self.rows];
+        (self.codes().to_vec(), ids.to_vec())
+    }
+
+    /// MOA's terms for value `v`, one per class id below `cols` (`None` without MOA's table).
+    fn moa_terms(&self, v: u32) -> Option<&[f64]> {
+        if !self.moa {
+            return None;
+        }
+        let j = self.value_index(v).unwrap_or(self.values);
+        let at = self.terms_start() + j * self.cols;
+        Some(&self.data[at..at + self.cols])
     }
 }
 
@@ -370,13 +429,6 @@ impl NominalSplitter {
 pub enum Splitter {
     Gaussian(Vec<ClassGaussian>),
     Nominal(NominalSplitter),
-}
-
-fn add(row: &mut Vec<(u32, f64)>, v: u32, w: f64) {
-    match row.iter_mut().find(|(k, _)| *k == v) {
-        Some((_, x)) => *x += w,
-        None => row.push((v, w)),
-    }
 }
 
 impl Splitter {
@@ -421,25 +473,7 @@ impl Splitter {
                     }
                 }
             }
-            (Splitter::Nominal(s), Value::Cat(v)) => {
-                if !s.values.contains(&v) {
-                    s.values.push(v);
-                }
-                let i = match s.per_class.iter().position(|(c, _)| *c == class) {
-                    Some(i) => i,
-                    None => {
-                        s.per_class.push((class, vec![]));
-                        s.per_class.len() - 1
-                    }
-                };
-                add(&mut s.per_class[i].1, v, w);
-                if s.moa {
-                    s.refresh_moa_table(i);
-                } else {
-                    s.refresh_log_table(i);
-                }
-                s.total += w;
-            }
+            (Splitter::Nominal(s), Value::Cat(v)) => s.learn(v, class, w),
             (Splitter::Nominal(s), Value::Missing) => {
                 s.missing += w;
                 s.total += w;
@@ -483,20 +517,18 @@ impl Splitter {
             // A class the splitter has not seen, or a value it has not seen for a class, would
             // add a log term of 0: nothing to add.
             (Splitter::Nominal(s), Value::Cat(v)) => {
-                let Some(j) = s.values.iter().position(|&k| k == v) else {
+                let Some(j) = s.value_index(v) else {
                     return;
                 };
-                let width = s.values.len();
-                let cached = s.log_table.0.len() == s.per_class.len() * width;
-                let mut row_logs = vec![];
-                for (i, (class, _)) in s.per_class.iter().enumerate() {
-                    if let Some(vote) = slot.get(*class).and_then(|&k| votes.get_mut(k)) {
-                        vote.1 += if cached {
-                            s.log_table.0[i * width + j]
+                let start = s.terms_start();
+                for i in 0..s.rows {
+                    if let Some(vote) = slot.get(s.class_of(i)).and_then(|&k| votes.get_mut(k)) {
+                        vote.1 += if s.moa {
+                            // MOA's table holds other terms: river's, from the weights.
+                            let row = s.weights(i);
+                            log_vote(row[j], row.iter().sum())
                         } else {
-                            row_logs.resize(width, 0.0);
-                            s.log_row(i, &mut row_logs);
-                            row_logs[j]
+                            s.data[start + i * s.values + j]
                         };
                     }
                 }
@@ -518,8 +550,8 @@ impl Splitter {
     /// A missing value, or one of the other kind, leaves the votes as they are.
     pub fn add_moa_log_likelihoods(&self, value: Value, log_votes: &mut [f64]) {
         match (self, value) {
-            (Splitter::Nominal(s), Value::Cat(v)) if s.moa_table.fits(s) => {
-                let terms = s.moa_table.terms(v);
+            (Splitter::Nominal(s), Value::Cat(v)) if s.moa => {
+                let terms = s.moa_terms(v).unwrap_or_default();
                 let n = log_votes.len().min(terms.len());
                 for (vote, term) in log_votes[..n].iter_mut().zip(terms) {
                     *vote += term;
@@ -528,13 +560,17 @@ impl Splitter {
                     *vote = f64::NEG_INFINITY;
                 }
             }
+            // River's splitter holds river's terms: MOA's, from the weights.
             (Splitter::Nominal(s), Value::Cat(v)) => {
                 let mut met = ClassMask::new(log_votes.len());
-                let known = s.values.contains(&v).then_some(v);
-                for (class, counts) in &s.per_class {
-                    if let Some(vote) = log_votes.get_mut(*class) {
-                        *vote += moa_nominal_log_likelihood(counts, known, s.values.len());
-                        met.set(*class);
+                let j = s.value_index(v);
+                for i in 0..s.rows {
+                    let class = s.class_of(i);
+                    if let Some(vote) = log_votes.get_mut(class) {
+                        let row = s.weights(i);
+                        let w = j.map_or(0.0, |j| row[j]);
+                        *vote += moa_nominal_log_likelihood(w, row.iter().sum(), s.values);
+                        met.set(class);
                     }
                 }
                 met.rule_out_the_rest(log_votes);
@@ -596,19 +632,21 @@ impl Splitter {
                 }
             }
             Splitter::Nominal(s) => {
+                // A weight of 0 is a value the class has not seen (sample weights are > 0).
                 if !binary_only {
-                    let mut values = s.values.clone();
-                    values.sort_unstable();
-                    let children: Vec<ClassDist> = values
+                    let mut columns: Vec<usize> = (0..s.values).collect();
+                    columns.sort_unstable_by_key(|&j| s.codes()[j] as u32);
+                    let values: Vec<u32> = columns.iter().map(|&j| s.codes()[j] as u32).collect();
+                    let mut rows: Vec<usize> = (0..s.rows).collect();
+                    rows.sort_by_key(|&i| s.class_of(i));
+                    let children: Vec<ClassDist> = columns
                         .iter()
-                        .map(|&v| {
+                        .map(|&j| {
                             let mut d = ClassDist::default();
-                            let mut rows: Vec<&(usize, Vec<(u32, f64)>)> =
-                                s.per_class.iter().collect();
-                            rows.sort_by_key(|(c, _)| *c);
-                            for (c, row) in rows {
-                                if let Some(&(_, w)) = row.iter().find(|(k, _)| *k == v) {
-                                    d.add(*c, w);
+                            for &i in &rows {
+                                let w = s.weights(i)[j];
+                                if w != 0.0 {
+                                    d.add(s.class_of(i), w);
                                 }
                             }
                             d
@@ -621,14 +659,19 @@ impl Splitter {
                         children,
                     };
                 }
-                for &v in &s.values {
+                for j in 0..s.values {
+                    let v = s.codes()[j] as u32;
                     let (mut eq, mut ne) = (ClassDist::default(), ClassDist::default());
-                    for (c, row) in &s.per_class {
-                        for &(k, w) in row {
-                            if k == v {
-                                eq.add(*c, w);
+                    for i in 0..s.rows {
+                        let c = s.class_of(i);
+                        for (k, &w) in s.weights(i).iter().enumerate() {
+                            if w == 0.0 {
+                                continue;
+                            }
+                            if k == j {
+                                eq.add(c, w);
                             } else {
-                                ne.add(*c, w);
+                                ne.add(c, w);
                             }
                         }
                     }
@@ -652,13 +695,7 @@ impl Splitter {
     pub fn heap_bytes(&self) -> usize {
         match self {
             Splitter::Gaussian(p) => p.capacity() * std::mem::size_of::<ClassGaussian>(),
-            Splitter::Nominal(s) => {
-                s.values.capacity() * 4
-                    + s.per_class
-                        .iter()
-                        .map(|(_, r)| 32 + r.capacity() * 16)
-                        .sum::<usize>()
-            }
+            Splitter::Nominal(s) => s.data.capacity() * 8,
         }
     }
 }
@@ -749,9 +786,10 @@ mod tests {
         let mut votes = vec![(0, 0.0), (1, 0.0), (2, 0.0)];
         s.add_log_likelihoods(Value::Cat(0), &slot, &mut votes);
         assert_eq!(votes, vec![(0, (2.0f64 / 3.0).ln()), (1, 0.0), (2, 0.0)]);
-        // A restored splitter has no table and computes the same terms as it goes.
+        // A restored splitter rebuilds its terms from the weights: the same votes.
         let restored: Splitter =
             crate::snapshot::from_bytes(&crate::snapshot::to_bytes(&s).unwrap()).unwrap();
+        assert_eq!(restored, s);
         for v in 0..4 {
             let (mut a, mut b) = (vec![(0, -1.0), (1, -2.0), (2, -3.0)], vec![]);
             b.clone_from(&a);
@@ -759,5 +797,36 @@ mod tests {
             restored.add_log_likelihoods(Value::Cat(v), &slot, &mut b);
             assert_eq!(a, b);
         }
+    }
+
+    #[test]
+    fn snapshots_keep_the_per_class_form_and_moa_terms_are_rebuilt_on_restore() {
+        let mut s = Splitter::nominal_moa();
+        for (v, c) in [(5, 1), (7, 1), (5, 0), (5, 1)] {
+            s.update(Value::Cat(v), c, 1.0);
+        }
+        // The serialised form lists, per class in first-seen order, the weights of the values
+        // it has seen, then the values in first-seen order (the form older snapshots have).
+        let Splitter::Nominal(n) = &s else { panic!() };
+        let wire = NominalWire::from(n.clone());
+        assert_eq!(
+            wire.per_class,
+            vec![(1, vec![(5, 2.0), (7, 1.0)]), (0, vec![(5, 1.0)])]
+        );
+        assert_eq!(wire.values, vec![5, 7]);
+        let restored: Splitter =
+            crate::snapshot::from_bytes(&crate::snapshot::to_bytes(&s).unwrap()).unwrap();
+        assert_eq!(restored, s);
+        // MOA's terms by hand, n = 2 values: class 1 has weight 3, class 0 weight 1; value 7
+        // has weight 1 in class 1 and 0 in class 0; class 2 has no row (-inf).
+        let mut votes = vec![0.0; 3];
+        restored.add_moa_log_likelihoods(Value::Cat(7), &mut votes);
+        assert_eq!(votes[0], 1.0f64.ln() - 3.0f64.ln());
+        assert_eq!(votes[1], 2.0f64.ln() - 5.0f64.ln());
+        assert_eq!(votes[2], f64::NEG_INFINITY);
+        // A value no class has seen: ln(1) minus the denominator.
+        let mut votes = vec![0.0; 2];
+        restored.add_moa_log_likelihoods(Value::Cat(9), &mut votes);
+        assert_eq!(votes, vec![-(3.0f64.ln()), -(5.0f64.ln())]);
     }
 }
