@@ -12,7 +12,7 @@ mod kernels;
 pub mod router;
 
 use crate::error::{param, value, Result};
-use crate::tree::{check_sample, HoeffdingTreeClassifier, HtConfig, Instance};
+use crate::tree::{check_sample, ClassDist, HoeffdingTreeClassifier, HtConfig, Instance, Verdict};
 use rand::SeedableRng;
 use rand_pcg::Pcg64;
 use router::{Adam, Router};
@@ -121,6 +121,23 @@ pub struct DriftMoe {
     /// that follows it in a test-then-train loop reuses (not part of the state).
     #[serde(skip)]
     eval_cache: EvalCache,
+    /// The experts' verdicts on the sample being learned (not part of the state).
+    #[serde(skip)]
+    judged: Judged,
+}
+
+/// Buffers of the experts' verdicts, reused from sample to sample.
+#[derive(Debug, Clone, Default)]
+struct Judged {
+    verdicts: Vec<Verdict>,
+    proba: ClassDist,
+}
+
+/// Scratch, not state: two models are equal whatever they have cached.
+impl PartialEq for Judged {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
 }
 
 /// The input and the router's evaluation-mode scores of the last prediction. The router does
@@ -198,6 +215,7 @@ impl DriftMoe {
             nominal: vec![],
             logits: vec![],
             eval_cache: EvalCache::default(),
+            judged: Judged::default(),
         })
     }
 
@@ -331,12 +349,13 @@ impl DriftMoe {
         mask.resize(e, 0.0);
         // One verdict per expert serves the mask, the fallback below and the trained experts'
         // naive-Bayes credits: each leaf's naive-Bayes votes are computed once per sample.
-        let verdicts = self
-            .experts
-            .iter()
-            .map(|t| t.verdict(x, y))
-            .collect::<Result<Vec<_>>>()?;
-        for (m, v) in mask.iter_mut().zip(&verdicts) {
+        let Judged { verdicts, proba } = &mut self.judged;
+        verdicts.clear();
+        for t in &self.experts {
+            verdicts.push(t.verdict_with(x, y, proba)?);
+        }
+        let verdicts = &verdicts[..];
+        for (m, v) in mask.iter_mut().zip(verdicts) {
             if v.predicted == Some(y) {
                 *m = 1.0;
             }

@@ -341,9 +341,18 @@ impl Leaf {
     /// feature's value (see [`Splitter::add_moa_log_likelihoods`]), not normalised; -inf for a
     /// vote of 0. Empty before any weight.
     fn moa_naive_bayes_log_votes(&self, x: &Instance) -> ClassDist {
+        let mut out = ClassDist::default();
+        self.moa_naive_bayes_log_votes_into(x, &mut out);
+        out
+    }
+
+    /// [`moa_naive_bayes_log_votes`](Self::moa_naive_bayes_log_votes) written into `out`,
+    /// reusing its buffer (a verdict per expert per sample would allocate one each).
+    fn moa_naive_bayes_log_votes_into(&self, x: &Instance, out: &mut ClassDist) {
+        out.0.clear();
         let total = self.stats.total();
         if self.stats.is_empty() || total == 0.0 {
-            return ClassDist::default();
+            return;
         }
         // Log votes by class id (-inf for an id the leaf has not seen), on the stack for the
         // usual small ids, so that each feature adds to a contiguous run of them.
@@ -372,7 +381,8 @@ impl Leaf {
                 splitter.add_moa_log_likelihoods(v, dense);
             }
         }
-        ClassDist(self.stats.0.iter().map(|&(c, _)| (c, dense[c])).collect())
+        out.0
+            .extend(self.stats.0.iter().map(|&(c, _)| (c, dense[c])));
     }
 
     /// MOA's naive-Bayes prediction: the votes normalised over classes (from their logs,
@@ -439,22 +449,29 @@ impl Leaf {
     /// [`prediction`](Self::prediction), [`moa_vote`](Self::moa_vote) for `y` and, for a
     /// naive-Bayes-adaptive leaf with MOA's naive Bayes, whether its naive Bayes picks `y`,
     /// computing MOA's naive-Bayes votes once for all three.
-    fn verdict(&self, x: &Instance, y: usize, cfg: &HtConfig) -> (ClassDist, f64, Option<bool>) {
+    /// The prediction is written into `proba`, whose buffer is reused.
+    fn verdict(
+        &self,
+        x: &Instance,
+        y: usize,
+        cfg: &HtConfig,
+        proba: &mut ClassDist,
+    ) -> (f64, Option<bool>) {
         let credits = cfg.leaf_prediction == LeafPrediction::NaiveBayesAdaptive && self.active;
         let uses_nb = self.uses_naive_bayes(cfg);
         if !cfg.moa_naive_bayes || !(uses_nb || credits) {
-            return (self.prediction(x, cfg), self.moa_vote(x, y, cfg), None);
+            *proba = self.prediction(x, cfg);
+            return (self.moa_vote(x, y, cfg), None);
         }
-        let mut log_votes = self.moa_naive_bayes_log_votes(x);
-        let nb_right = credits.then(|| Self::moa_max_index(&log_votes) == y);
-        let vote = self.moa_vote_from(y, uses_nb, || log_votes.get(y));
-        let proba = if uses_nb {
-            normalise_log_votes(&mut log_votes);
-            log_votes
+        self.moa_naive_bayes_log_votes_into(x, proba);
+        let nb_right = credits.then(|| Self::moa_max_index(proba) == y);
+        let vote = self.moa_vote_from(y, uses_nb, || proba.get(y));
+        if uses_nb {
+            normalise_log_votes(proba);
         } else {
-            self.stats.normalized()
-        };
-        (proba, vote, nb_right)
+            self.stats.normalized_into(proba);
+        }
+        (vote, nb_right)
     }
 
     pub(crate) fn prediction(&self, x: &Instance, cfg: &HtConfig) -> ClassDist {
@@ -1052,6 +1069,12 @@ impl HoeffdingTreeClassifier {
     /// for `y`, and the naive-Bayes credit that
     /// [`learn_one_judged`](Self::learn_one_judged) reuses. Same values as the three calls.
     pub fn verdict(&self, x: &Instance, y: usize) -> Result<Verdict> {
+        self.verdict_with(x, y, &mut ClassDist::default())
+    }
+
+    /// [`verdict`](Self::verdict) with `scratch` for the leaf's class probabilities, so that
+    /// a caller judging many samples reuses one buffer (its contents on return are scratch).
+    pub fn verdict_with(&self, x: &Instance, y: usize, scratch: &mut ClassDist) -> Result<Verdict> {
         check_sample(x, 1.0)?;
         let leaf = self.leaf_for(x);
         let Some(Node::Leaf(l)) = leaf.map(|id| &self.nodes[id]) else {
@@ -1062,7 +1085,8 @@ impl HoeffdingTreeClassifier {
                 nb_right: None,
             });
         };
-        let (proba, vote, nb_right) = l.verdict(x, y, &self.cfg);
+        let (vote, nb_right) = l.verdict(x, y, &self.cfg, scratch);
+        let proba = &*scratch;
         // `predict_proba_one`'s vector, read as the mask's argmax reads it: the first
         // largest positive entry among the ids below `n_classes`.
         let mut predicted: Option<(usize, f64)> = None;

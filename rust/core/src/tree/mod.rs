@@ -258,11 +258,19 @@ impl ClassDist {
     }
     /// Weights divided by their sum (unchanged if the sum is zero), as river's normalisation.
     pub fn normalized(&self) -> ClassDist {
+        let mut out = ClassDist::default();
+        self.normalized_into(&mut out);
+        out
+    }
+    /// [`normalized`](Self::normalized) written into `out`, reusing its buffer.
+    pub fn normalized_into(&self, out: &mut ClassDist) {
         let total = self.total();
+        out.0.clear();
         if total == 0.0 {
-            return self.clone();
+            out.0.extend_from_slice(&self.0);
+        } else {
+            out.0.extend(self.0.iter().map(|&(c, v)| (c, v / total)));
         }
-        ClassDist(self.0.iter().map(|&(c, v)| (c, v / total)).collect())
     }
 }
 
