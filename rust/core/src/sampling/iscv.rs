@@ -440,8 +440,17 @@ impl Iscv {
         let k_d = self.problem.inputs.len();
         let n_old = self.n_adapt();
         // The new stage's density at the old samples.
-        let new_stage = self.stage_log_density(&stage, &self.u, &self.logf);
+        let mut new_stage = self.stage_log_density(&stage, &self.u, &self.logf);
         debug_assert_eq!(new_stage.len(), n_old);
+        // Room for every adaptation sample at once (at most half the budget): no reallocation
+        // and copy of the stored arrays as batches arrive.
+        let cap = self.budget / 2 + self.batch;
+        new_stage.reserve(cap.saturating_sub(n_old));
+        if n_old == 0 {
+            self.u.reserve(cap * d);
+            self.logf.reserve(cap * k_d);
+            self.y.reserve(cap * self.problem.n_outputs);
+        }
         self.stages.push(stage);
         self.stage_logpdf.push(new_stage);
         // Every stage's density at the new samples.
@@ -631,20 +640,19 @@ impl Iscv {
         // Register the stage now (its batch is asked next): densities at the old samples,
         // from the scaled densities G (ln g_alpha = m + ln sum_j alpha_j G_ij) unless that sum
         // underflows.
-        let col: Vec<f64> = (0..n)
-            .map(|i| {
-                let s: f64 = g[i * jn..(i + 1) * jn]
-                    .iter()
-                    .zip(&alpha)
-                    .map(|(x, w)| x * w)
-                    .sum();
-                if s > 1e-200 {
-                    mi[i] + s.ln()
-                } else {
-                    mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
-                }
-            })
-            .collect();
+        let mut col = Vec::with_capacity(self.budget / 2 + self.batch);
+        col.extend((0..n).map(|i| {
+            let s: f64 = g[i * jn..(i + 1) * jn]
+                .iter()
+                .zip(&alpha)
+                .map(|(x, w)| x * w)
+                .sum();
+            if s > 1e-200 {
+                mi[i] + s.ln()
+            } else {
+                mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
+            }
+        }));
         let stage = Proposal::Mix { comps, alpha };
         self.stages.push(stage);
         self.stage_logpdf.push(col);
@@ -791,16 +799,20 @@ impl Iscv {
         let (stage, beta) = (self.best.0.clone(), self.best.1.clone());
         let (ratio, z, _) = self.batch_values(&stage, &beta, &batch.u, &batch.logf, y);
         let jn = beta.len();
-        let n = batch.u.len() / self.problem.dim();
-        for i in 0..n {
-            for t in 0..k {
-                let mut v = ratio[i * k + t];
-                for (j, p) in self.parts.iter().enumerate().take(jn) {
-                    if p.target == t {
-                        v -= beta[j] * z[i * jn + j];
-                    }
+        // Each row's values, then every part's control variate subtracted from its own target
+        // (parts in order, so each target's subtractions keep their order: the same bits as a
+        // loop over targets and their parts, with one pass over the parts instead of K).
+        if jn == 0 {
+            self.final_values.extend_from_slice(&ratio);
+        } else {
+            self.final_values.reserve(ratio.len());
+            for (ri, zi) in ratio.chunks_exact(k).zip(z.chunks_exact(jn)) {
+                let start = self.final_values.len();
+                self.final_values.extend_from_slice(ri);
+                let row = &mut self.final_values[start..];
+                for ((p, b), zj) in self.parts.iter().zip(&beta).zip(zi) {
+                    row[p.target] -= b * zj;
                 }
-                self.final_values.push(v);
             }
         }
         if self.runs >= self.budget {

@@ -73,11 +73,39 @@ pub fn gaussian_quad_rows(linv: &[f64], mean: &[f64], u: &[f64], q: &mut [f64]) 
     }
 }
 
+/// Samples per tile of [`weighted_scatter`] (a multiple of 8): the tile's slices of the 2d
+/// columns (2 x 12 x 256 x 8 bytes = 48 kB in dimension 12) stay in the nearest caches while
+/// every covariance entry takes its share of them.
+const TILE: usize = 256;
+
+/// Covariance entries updated together by [`weighted_scatter`]: each tile of `w c_i` is read
+/// once for `G` columns `c_j`, with `8 G` independent partial sums.
+const GROUP: usize = 4;
+
+/// `acc[g][l] += sum_{t = l mod 8} w_t c_g[t]` over one tile (lengths multiples of 8): the
+/// lanes of [`dot8`], for `G` columns at once.
+#[inline(always)]
+fn dot8_group<const G: usize>(w: &[f64], cols: [&[f64]; G], acc: &mut [[f64; 8]; G]) {
+    let mut a = *acc;
+    for (t, wc) in w.chunks_exact(8).enumerate() {
+        for (g, ag) in a.iter_mut().enumerate() {
+            let c = &cols[g][t * 8..t * 8 + 8];
+            for l in 0..8 {
+                ag[l] += wc[l] * c[l];
+            }
+        }
+    }
+    *acc = a;
+}
+
 /// Adds `w_r (u_r - mean)(u_r - mean)^T` over the rows with a positive weight to the lower
 /// triangle of `cov` (row-major `d x d`; only the diagonal when `diag`). The rows with a
 /// positive weight are gathered once, centred, into columns (column-major), so that every entry
-/// is one long dot product `sum_r (w_r c_ri) c_rj` with eight partial sums (a fixed order)
-/// instead of `n` short row updates.
+/// is one long dot product `sum_r (w_r c_ri) c_rj`. Each entry keeps [`dot8`]'s order (eight
+/// partial sums over the samples, added up in order, then the remainder), so the bits are
+/// those of one `dot8` per entry; the work goes through in tiles of [`TILE`] samples, with
+/// [`GROUP`] entries of a row sharing each read of `w c_i` (a cache- and register-blocked
+/// product instead of `d (d + 1) / 2` passes over columns that do not fit in the cache).
 #[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
 pub fn weighted_scatter(
     points: &[f64],
@@ -92,27 +120,59 @@ pub fn weighted_scatter(
     if m == 0 || d == 0 {
         return;
     }
-    // Centred columns c_i and weighted columns w c_i, each of length m.
+    // Centred columns c_i and weighted columns w c_i, each of length m, written eight rows at
+    // a time (contiguous stores into each column; the eight rows' reads stay in L1).
     let mut c = vec![0.0; d * m];
     let mut wc = vec![0.0; d * m];
-    for (t, &r) in rows.iter().enumerate() {
-        let row = &points[r * d..(r + 1) * d];
-        let w = weights[r];
+    for (b, rb) in rows.chunks(8).enumerate() {
+        let t0 = b * 8;
         for i in 0..d {
-            let v = row[i] - mean[i];
-            c[i * m + t] = v;
-            wc[i * m + t] = w * v;
-        }
-    }
-    for i in 0..d {
-        let wi = &wc[i * m..(i + 1) * m];
-        if diag {
-            cov[i * d + i] += dot8(wi, &c[i * m..(i + 1) * m]);
-        } else {
-            for j in 0..=i {
-                cov[i * d + j] += dot8(wi, &c[j * m..(j + 1) * m]);
+            let (ci, wci) = (&mut c[i * m + t0..], &mut wc[i * m + t0..]);
+            for ((cv, wv), &r) in ci.iter_mut().zip(wci.iter_mut()).zip(rb) {
+                let v = points[r * d + i] - mean[i];
+                *cv = v;
+                *wv = weights[r] * v;
             }
         }
+    }
+    // The entries (i, j), j <= i, row by row, and their eight partial sums.
+    let entries: Vec<(usize, usize)> = (0..d)
+        .flat_map(|i| (if diag { i } else { 0 }..=i).map(move |j| (i, j)))
+        .collect();
+    let mut acc = vec![[0.0f64; 8]; entries.len()];
+    let m8 = m - m % 8;
+    for lo in (0..m8).step_by(TILE) {
+        let hi = (lo + TILE).min(m8);
+        let mut e = 0;
+        while e < entries.len() {
+            let i = entries[e].0;
+            let wi = &wc[i * m + lo..i * m + hi];
+            // Entries of row i still to do, in groups of GROUP.
+            let row_end = entries[e..].iter().take_while(|(r, _)| *r == i).count() + e;
+            while e + GROUP <= row_end {
+                let cols: [&[f64]; GROUP] = std::array::from_fn(|g| {
+                    &c[entries[e + g].1 * m + lo..entries[e + g].1 * m + hi]
+                });
+                let mut a: [[f64; 8]; GROUP] = std::array::from_fn(|g| acc[e + g]);
+                dot8_group(wi, cols, &mut a);
+                acc[e..e + GROUP].copy_from_slice(&a);
+                e += GROUP;
+            }
+            while e < row_end {
+                let cj = &c[entries[e].1 * m + lo..entries[e].1 * m + hi];
+                let mut a = [acc[e]];
+                dot8_group(wi, [cj], &mut a);
+                acc[e] = a[0];
+                e += 1;
+            }
+        }
+    }
+    for (&(i, j), a) in entries.iter().zip(&acc) {
+        let mut sum = a.iter().sum::<f64>();
+        for t in m8..m {
+            sum += wc[i * m + t] * c[j * m + t];
+        }
+        cov[i * d + j] += sum;
     }
 }
 
@@ -159,15 +219,45 @@ pub fn newton_terms(
             .zip(mix)
             .map(|(&ci, &m)| if ci > 0.0 { 2.0 * ci / m } else { 0.0 })
             .collect();
-        let mut sq = vec![0.0; n];
+        // h[r][cc] = sum_t (s_t g_{t,qa}) g_{t,qb}, each entry in dot8's order; the samples go
+        // through in tiles (the tile of every column stays in cache while all the entries take
+        // their share), GROUP entries of a row sharing each tile of s g_qa.
+        let n8 = n - n % 8;
+        let mut acc = vec![[0.0f64; 8]; p * p];
+        let mut sq = [0.0f64; TILE];
+        for lo in (0..n8).step_by(TILE) {
+            let hi = (lo + TILE).min(n8);
+            let sq = &mut sq[..hi - lo];
+            for (r, &qa) in idx.iter().enumerate() {
+                let col = &gt[qa * n + lo..qa * n + hi];
+                sq.iter_mut()
+                    .zip(&s[lo..hi])
+                    .zip(col)
+                    .for_each(|((v, si), g)| *v = si * g);
+                let mut cc = r;
+                while cc + GROUP <= p {
+                    let cols: [&[f64]; GROUP] =
+                        std::array::from_fn(|g| &gt[idx[cc + g] * n + lo..idx[cc + g] * n + hi]);
+                    let mut a: [[f64; 8]; GROUP] = std::array::from_fn(|g| acc[r * p + cc + g]);
+                    dot8_group(sq, cols, &mut a);
+                    acc[r * p + cc..r * p + cc + GROUP].copy_from_slice(&a);
+                    cc += GROUP;
+                }
+                while cc < p {
+                    let mut a = [acc[r * p + cc]];
+                    dot8_group(sq, [&gt[idx[cc] * n + lo..idx[cc] * n + hi]], &mut a);
+                    acc[r * p + cc] = a[0];
+                    cc += 1;
+                }
+            }
+        }
         for (r, &qa) in idx.iter().enumerate() {
-            let col = &gt[qa * n..(qa + 1) * n];
-            sq.iter_mut()
-                .zip(&s)
-                .zip(col)
-                .for_each(|((v, si), g)| *v = si * g);
             for (cc, &qb) in idx.iter().enumerate().skip(r) {
-                h[r * p + cc] = dot8(&sq, &gt[qb * n..(qb + 1) * n]);
+                let mut sum = acc[r * p + cc].iter().sum::<f64>();
+                for t in n8..n {
+                    sum += (s[t] * gt[qa * n + t]) * gt[qb * n + t];
+                }
+                h[r * p + cc] = sum;
             }
         }
     }
