@@ -10,7 +10,7 @@
 //! to `|phi| f` (or the published code's CE weights `phi f`, negative in places) cannot reach.
 
 use super::dist::std_normal_log_pdf;
-use super::kernels::exp_in_place;
+use super::kernels::{exp_in_place, recycle, scratch};
 use super::problem::{check_outputs, mean_and_cov, sample_var, Outcome, Problem, Step};
 use super::proposal::{pick, Component, Gaussian, GaussianMixture};
 use super::simplex;
@@ -161,11 +161,12 @@ fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
     m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
-/// Log-densities of every component at every row of `u` (`n x d`): `n x J`, row-major.
+/// Log-densities of every component at every row of `u` (`n x d`): `n x J`, row-major, in a
+/// [`scratch`] buffer (hand it back with [`recycle`]).
 fn component_log_pdfs(comps: &[Component], u: &[f64], d: usize) -> Vec<f64> {
     let n = u.len() / d;
     let jn = comps.len();
-    let mut out = vec![0.0; n * jn];
+    let mut out = scratch(n * jn);
     let mut col = vec![0.0; n];
     for (j, c) in comps.iter().enumerate() {
         c.log_pdf_rows(u, &mut col);
@@ -381,7 +382,9 @@ impl Iscv {
             }
             Proposal::Mix { comps, alpha } => {
                 let mut lg = component_log_pdfs(comps, u, self.problem.dim());
-                mix_log_rows(&mut lg, alpha)
+                let v = mix_log_rows(&mut lg, alpha);
+                recycle(lg);
+                v
             }
         }
     }
@@ -597,7 +600,8 @@ impl Iscv {
         // Shifts m_i, then every exponential in one vectorised pass each: G, the target
         // densities and h, all scaled by exp(-m_i).
         let mut mi = vec![0.0; n];
-        let mut g = lg_all.clone();
+        let mut g = scratch(lg_all.len());
+        g.copy_from_slice(&lg_all);
         let mut ef = self.logf.clone();
         let mut hs = logh.clone();
         for i in 0..n {
@@ -653,6 +657,8 @@ impl Iscv {
                 mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
             }
         }));
+        recycle(lg_all);
+        recycle(g);
         let stage = Proposal::Mix { comps, alpha };
         self.stages.push(stage);
         self.stage_logpdf.push(col);
@@ -675,20 +681,30 @@ impl Iscv {
         let k = self.problem.n_targets();
         let n = u.len() / d;
         let jn = beta.len();
-        let mut z = vec![0.0; n * jn];
+        let mut z = vec![];
         // Each component's density once: for the mixture and for the control variates.
         let lgas = match stage {
             Proposal::Mix { comps, alpha } => {
                 let mut lg = component_log_pdfs(comps, u, d);
                 let lgas = mix_log_rows(&mut lg, alpha);
                 let cj = comps.len();
-                let m = jn.min(cj);
-                for (zi, l) in z.chunks_exact_mut(jn.max(1)).zip(lg.chunks_exact(cj)) {
-                    zi[..m].copy_from_slice(&l[..m]);
+                if cj == jn {
+                    // The ratios g_j / g_alpha are the control variates as they stand.
+                    z = lg;
+                } else {
+                    z = vec![0.0; n * jn];
+                    let m = jn.min(cj);
+                    for (zi, l) in z.chunks_exact_mut(jn.max(1)).zip(lg.chunks_exact(cj)) {
+                        zi[..m].copy_from_slice(&l[..m]);
+                    }
+                    recycle(lg);
                 }
                 lgas
             }
-            Proposal::Inputs => self.stage_log_density(stage, u, logf),
+            Proposal::Inputs => {
+                z.resize(n * jn, 0.0);
+                self.stage_log_density(stage, u, logf)
+            }
         };
         // The density ratios f / g_alpha once per input law, shared by its targets.
         let mut r: Vec<f64> = logf
@@ -740,6 +756,7 @@ impl Iscv {
                 .collect();
             variances[t] = sample_var(&resid);
         }
+        recycle(z);
         let predicted =
             predicted_final_variance(&self.problem.weights, &variances, self.budget - self.runs);
         let alpha = match &stage {
@@ -815,6 +832,7 @@ impl Iscv {
                 }
             }
         }
+        recycle(z);
         if self.runs >= self.budget {
             self.phase = Phase::Done;
         }

@@ -4,6 +4,37 @@
 //! each version returns bit-identical results and a seed gives the same estimates everywhere.
 
 use multiversion::multiversion;
+use std::cell::RefCell;
+
+thread_local! {
+    /// Buffers handed back by [`recycle`], reused by [`scratch`].
+    static SCRATCH: RefCell<Vec<Vec<f64>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Most buffers kept for reuse per thread.
+const SCRATCH_KEPT: usize = 8;
+
+/// A zeroed buffer of `len` values, reusing one handed back by [`recycle`] on this thread when
+/// there is one. Large temporaries (megabytes, many per adaptation step) otherwise come fresh
+/// from the allocator each time: glibc maps them anew or trims the heap after each free, and
+/// every first touch of a page is a page fault (in the cross-entropy fits this cost more than
+/// the arithmetic). At most [`SCRATCH_KEPT`] buffers stay allocated per thread.
+pub fn scratch(len: usize) -> Vec<f64> {
+    let mut v = SCRATCH.with(|p| p.borrow_mut().pop()).unwrap_or_default();
+    v.clear();
+    v.resize(len, 0.0);
+    v
+}
+
+/// Hands a buffer back for reuse by [`scratch`].
+pub fn recycle(v: Vec<f64>) {
+    SCRATCH.with(|p| {
+        let mut p = p.borrow_mut();
+        if p.len() < SCRATCH_KEPT {
+            p.push(v);
+        }
+    });
+}
 
 /// Rows handled together by [`gaussian_quad_rows`]: one SIMD lane per row, 32 rows so that
 /// eight independent vector accumulators hide the addition latency (each row's sum keeps the
@@ -30,7 +61,11 @@ fn dot8(a: &[f64], b: &[f64]) -> f64 {
 }
 
 /// `out_i = a_i . x` for every row `a_i` of the row-major `a` (`out.len()` rows of `x.len()`).
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512vl+avx512dq",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub fn mat_vec(a: &[f64], x: &[f64], out: &mut [f64]) {
     let p = x.len().max(1);
     for (o, row) in out.iter_mut().zip(a.chunks_exact(p)) {
@@ -42,7 +77,11 @@ pub fn mat_vec(a: &[f64], x: &[f64], out: &mut [f64]) {
 /// triangular (row-major `d x d`): the quadratic form of a Gaussian log-density. Rows go
 /// through in blocks of [`BLOCK`], each block transposed so that the triangular product runs
 /// across the rows (independent lanes) rather than along one row's short dot products.
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512vl+avx512dq",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub fn gaussian_quad_rows(linv: &[f64], mean: &[f64], u: &[f64], q: &mut [f64]) {
     let d = mean.len();
     let mut ct = vec![[0.0f64; BLOCK]; d];
@@ -106,7 +145,11 @@ fn dot8_group<const G: usize>(w: &[f64], cols: [&[f64]; G], acc: &mut [[f64; 8];
 /// those of one `dot8` per entry; the work goes through in tiles of [`TILE`] samples, with
 /// [`GROUP`] entries of a row sharing each read of `w c_i` (a cache- and register-blocked
 /// product instead of `d (d + 1) / 2` passes over columns that do not fit in the cache).
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512vl+avx512dq",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub fn weighted_scatter(
     points: &[f64],
     weights: &[f64],
@@ -122,8 +165,8 @@ pub fn weighted_scatter(
     }
     // Centred columns c_i and weighted columns w c_i, each of length m, written eight rows at
     // a time (contiguous stores into each column; the eight rows' reads stay in L1).
-    let mut c = vec![0.0; d * m];
-    let mut wc = vec![0.0; d * m];
+    let mut c = scratch(d * m);
+    let mut wc = scratch(d * m);
     for (b, rb) in rows.chunks(8).enumerate() {
         let t0 = b * 8;
         for i in 0..d {
@@ -174,13 +217,15 @@ pub fn weighted_scatter(
         }
         cov[i * d + j] += sum;
     }
+    recycle(c);
+    recycle(wc);
 }
 
 /// `G` (`n x j`, row-major) transposed into its `j` columns (column-major), for
-/// [`newton_terms`].
+/// [`newton_terms`], in a [`scratch`] buffer.
 pub fn columns(g: &[f64], j: usize) -> Vec<f64> {
     let n = g.len() / j.max(1);
-    let mut gt = vec![0.0; g.len()];
+    let mut gt = scratch(g.len());
     for (r, row) in g.chunks_exact(j).enumerate() {
         for (q, &v) in row.iter().enumerate() {
             gt[q * n + r] = v;
@@ -194,7 +239,11 @@ pub fn columns(g: &[f64], j: usize) -> Vec<f64> {
 /// into `h` (`p x p`, `p = idx.len()`), when `h` is given. `gt` holds the columns of `G`
 /// (column-major, from [`columns`]): every entry is one dot product over the samples, with
 /// eight partial sums (a fixed order). Samples with `a_i <= 0` add nothing.
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512vl+avx512dq",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub fn newton_terms(
     gt: &[f64],
     a: &[f64],
@@ -268,7 +317,11 @@ pub fn newton_terms(
 /// below 1e-17 relative) and `2^k` written into the exponent bits: a few ulps from libm's
 /// `exp`, but branch-free, so the loop runs in SIMD lanes. Arguments outside `[-708, 709]`
 /// (where `2^k` leaves the normal range), and NaN, go to libm's `exp` instead.
-#[multiversion(targets("x86_64+avx+avx2", "x86_64+sse4.1"))]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512vl+avx512dq",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
 pub fn exp_in_place(v: &mut [f64]) {
     const LOG2E: f64 = std::f64::consts::LOG2_E;
     const LN2_HI: f64 = 6.931_471_803_691_238e-1;
@@ -381,5 +434,79 @@ mod tests {
             let e: f64 = row.iter().zip(&x).map(|(p, q)| p * q).sum();
             assert!((o - e).abs() < 1e-12);
         }
+    }
+
+    #[test]
+    fn tiled_scatter_and_hessian_keep_dot8_bits() {
+        // Sizes past one tile and not multiples of 8, zero weights in places: every entry
+        // must equal, bit for bit, one dot8 over the gathered columns (the untiled order).
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(7);
+        let (n, d) = (3 * TILE + 13, 5);
+        let pts: Vec<f64> = (0..n * d).map(|_| rng.random::<f64>() - 0.5).collect();
+        let w: Vec<f64> = (0..n)
+            .map(|i| if i % 3 == 0 { 0.0 } else { rng.random::<f64>() })
+            .collect();
+        let mean = [0.1, -0.2, 0.0, 0.3, 0.05];
+        let rows: Vec<usize> = (0..n).filter(|&r| w[r] > 0.0).collect();
+        let col =
+            |i: usize| -> Vec<f64> { rows.iter().map(|&r| pts[r * d + i] - mean[i]).collect() };
+        for diag in [false, true] {
+            let mut cov = vec![0.0; d * d];
+            weighted_scatter(&pts, &w, &mean, diag, &mut cov);
+            for i in 0..d {
+                let wci: Vec<f64> = rows.iter().zip(col(i)).map(|(&r, c)| w[r] * c).collect();
+                for j in 0..d {
+                    let want = if j > i || (diag && j != i) {
+                        0.0
+                    } else {
+                        dot8(&wci, &col(j))
+                    };
+                    assert_eq!(
+                        cov[i * d + j].to_bits(),
+                        want.to_bits(),
+                        "({i}, {j}) diag {diag}"
+                    );
+                }
+            }
+        }
+        // The Hessian of newton_terms over a subset of the columns, against dot8 entry by entry.
+        let j = 6;
+        let g: Vec<f64> = (0..n * j).map(|_| rng.random::<f64>() + 0.01).collect();
+        let gt = columns(&g, j);
+        let a: Vec<f64> = (0..n)
+            .map(|i| if i % 5 == 0 { 0.0 } else { rng.random::<f64>() })
+            .collect();
+        let mix: Vec<f64> = (0..n).map(|_| 0.5 + rng.random::<f64>()).collect();
+        let idx = [0, 2, 3, 5];
+        let (mut grad, mut h) = (vec![0.0; j], vec![0.0; 16]);
+        newton_terms(&gt, &a, &mix, &mut grad, &idx, Some(&mut h));
+        let c: Vec<f64> = a
+            .iter()
+            .zip(&mix)
+            .map(|(&ai, &m)| if ai > 0.0 { ai / (m * m) } else { 0.0 })
+            .collect();
+        let s: Vec<f64> = c
+            .iter()
+            .zip(&mix)
+            .map(|(&ci, &m)| if ci > 0.0 { 2.0 * ci / m } else { 0.0 })
+            .collect();
+        for (r, &qa) in idx.iter().enumerate() {
+            let sq: Vec<f64> = s
+                .iter()
+                .zip(&gt[qa * n..(qa + 1) * n])
+                .map(|(a, b)| a * b)
+                .collect();
+            for (cc, &qb) in idx.iter().enumerate().skip(r) {
+                let want = dot8(&sq, &gt[qb * n..(qb + 1) * n]);
+                assert_eq!(h[r * 4 + cc].to_bits(), want.to_bits(), "({r}, {cc})");
+            }
+        }
+        for (q, gq) in grad.iter().enumerate() {
+            assert_eq!(gq.to_bits(), (-dot8(&c, &gt[q * n..(q + 1) * n])).to_bits());
+        }
+        // A recycled buffer comes back zeroed at the asked length.
+        recycle(vec![3.0; 10]);
+        assert_eq!(scratch(4), vec![0.0; 4]);
     }
 }
