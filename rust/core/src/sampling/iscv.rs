@@ -10,7 +10,7 @@
 //! to `|phi| f` (or the published code's CE weights `phi f`, negative in places) cannot reach.
 
 use super::dist::std_normal_log_pdf;
-use super::kernels::{exp_in_place, recycle, scratch};
+use super::kernels::{columns, exp_in_place, recycle, scratch};
 use super::problem::{check_outputs, mean_and_cov, sample_var, Outcome, Problem, Step};
 use super::proposal::{pick, Component, Gaussian, GaussianMixture};
 use super::simplex;
@@ -573,6 +573,11 @@ impl Iscv {
         exp_in_place(&mut rl);
         let mut comps = Vec::with_capacity(self.parts.len());
         let mut w = vec![0.0; n];
+        // The samples' columns once for all the Gaussian fits of this step.
+        let ut = match self.family {
+            Family::Gaussian { .. } => columns(&self.u, d),
+            Family::Mixture { .. } => vec![],
+        };
         for (j, p) in self.parts.iter().enumerate() {
             let s = if p.positive { 1.0 } else { -1.0 };
             let q = self.problem.dens(p.target);
@@ -582,7 +587,8 @@ impl Iscv {
             }
             let fitted = match self.family {
                 Family::Gaussian { diag } => {
-                    Gaussian::fit_weighted(&self.u, &w, d, diag).map(Component::Gaussian)
+                    Gaussian::fit_weighted_cols(&self.u, Some(&ut), &w, d, diag)
+                        .map(Component::Gaussian)
                 }
                 Family::Mixture { n_components, diag } => {
                     GaussianMixture::fit_weighted(&self.u, &w, d, n_components, diag, 100)
@@ -591,6 +597,7 @@ impl Iscv {
             };
             comps.push(fitted.unwrap_or_else(|| previous[j].clone()));
         }
+        recycle(ut);
         // The alpha criterion at every sample, scaled per sample by exp(-m_i) (the ratio is
         // scale-free): a_i = sum_k w_k psi_k(i)^2 / h(i), G_ij = g_j(u_i).
         let jn = comps.len();

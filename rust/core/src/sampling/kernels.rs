@@ -152,29 +152,59 @@ fn dot8_group<const G: usize>(w: &[f64], cols: [&[f64]; G], acc: &mut [[f64; 8];
 ))]
 pub fn weighted_scatter(
     points: &[f64],
+    cols: Option<&[f64]>,
     weights: &[f64],
     mean: &[f64],
     diag: bool,
     cov: &mut [f64],
 ) {
     let d = mean.len();
-    let rows: Vec<usize> = (0..weights.len()).filter(|&r| weights[r] > 0.0).collect();
-    let m = rows.len();
+    let n = weights.len();
+    let m = weights.iter().filter(|&&w| w > 0.0).count();
     if m == 0 || d == 0 {
         return;
     }
-    // Centred columns c_i and weighted columns w c_i, each of length m, written eight rows at
-    // a time (contiguous stores into each column; the eight rows' reads stay in L1).
-    let mut c = scratch(d * m);
-    let mut wc = scratch(d * m);
-    for (b, rb) in rows.chunks(8).enumerate() {
-        let t0 = b * 8;
-        for i in 0..d {
-            let (ci, wci) = (&mut c[i * m + t0..], &mut wc[i * m + t0..]);
-            for ((cv, wv), &r) in ci.iter_mut().zip(wci.iter_mut()).zip(rb) {
-                let v = points[r * d + i] - mean[i];
-                *cv = v;
-                *wv = weights[r] * v;
+    let rows: Vec<usize> = if m < n {
+        (0..n).filter(|&r| weights[r] > 0.0).collect()
+    } else {
+        vec![]
+    };
+    // Centred columns c_i and weighted columns w c_i, each of length m.
+    let (mut c, mut wc) = (scratch(0), scratch(0));
+    c.reserve(d * m);
+    wc.reserve(d * m);
+    match cols {
+        // From the points' columns (column-major `d x n`), appended column by column (nothing
+        // to zero first); a plain vector operation when every weight is positive.
+        Some(ut) => {
+            for (col, &mi) in ut.chunks_exact(n).zip(mean) {
+                let start = c.len();
+                if m == n {
+                    c.extend(col.iter().map(|&x| x - mi));
+                    wc.extend(c[start..].iter().zip(weights).map(|(v, w)| w * v));
+                } else {
+                    c.extend(rows.iter().map(|&r| col[r] - mi));
+                    wc.extend(c[start..].iter().zip(&rows).map(|(v, &r)| weights[r] * v));
+                }
+            }
+        }
+        // From the rows, eight at a time (contiguous stores into each column; the eight
+        // rows' reads stay in L1).
+        None => {
+            c.resize(d * m, 0.0);
+            wc.resize(d * m, 0.0);
+            let all: Vec<usize> = if m == n { (0..n).collect() } else { vec![] };
+            let rows = if m == n { &all } else { &rows };
+            for (b, rb) in rows.chunks(8).enumerate() {
+                let t0 = b * 8;
+                for i in 0..d {
+                    let (ci, wci) = (&mut c[i * m + t0..], &mut wc[i * m + t0..]);
+                    for ((cv, wv), &r) in ci.iter_mut().zip(wci.iter_mut()).zip(rb) {
+                        let v = points[r * d + i] - mean[i];
+                        *cv = v;
+                        *wv = weights[r] * v;
+                    }
+                }
             }
         }
     }
@@ -222,7 +252,7 @@ pub fn weighted_scatter(
 }
 
 /// `G` (`n x j`, row-major) transposed into its `j` columns (column-major), for
-/// [`newton_terms`], in a [`scratch`] buffer.
+/// [`newton_terms`] and [`weighted_scatter`], in a [`scratch`] buffer.
 pub fn columns(g: &[f64], j: usize) -> Vec<f64> {
     let n = g.len() / j.max(1);
     let mut gt = scratch(g.len());
@@ -448,12 +478,20 @@ mod tests {
             .map(|i| if i % 3 == 0 { 0.0 } else { rng.random::<f64>() })
             .collect();
         let mean = [0.1, -0.2, 0.0, 0.3, 0.05];
-        let rows: Vec<usize> = (0..n).filter(|&r| w[r] > 0.0).collect();
-        let col =
-            |i: usize| -> Vec<f64> { rows.iter().map(|&r| pts[r * d + i] - mean[i]).collect() };
-        for diag in [false, true] {
+        let ut = columns(&pts, d);
+        let all = vec![0.5; n];
+        for (diag, cols, w) in [
+            (false, None, &w),
+            (true, None, &w),
+            (false, Some(&ut[..]), &w),
+            (true, Some(&ut[..]), &w),
+            (false, Some(&ut[..]), &all),
+        ] {
+            let rows: Vec<usize> = (0..n).filter(|&r| w[r] > 0.0).collect();
+            let col =
+                |i: usize| -> Vec<f64> { rows.iter().map(|&r| pts[r * d + i] - mean[i]).collect() };
             let mut cov = vec![0.0; d * d];
-            weighted_scatter(&pts, &w, &mean, diag, &mut cov);
+            weighted_scatter(&pts, cols, w, &mean, diag, &mut cov);
             for i in 0..d {
                 let wci: Vec<f64> = rows.iter().zip(col(i)).map(|(&r, c)| w[r] * c).collect();
                 for j in 0..d {
