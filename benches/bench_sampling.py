@@ -320,7 +320,8 @@ def numpy_iscv(funcs, d, budget, weights, seed, n_adapt=None):
 
     ``n_adapt``, when given, forces that many adaptive batches (the stopping rule is still
     evaluated); returns the estimates and the number of adaptive batches the stopping rule
-    itself would have run (``None`` when it did not stop within the forced batches).
+    itself would have run (``None`` when it did not stop within the forced batches). The
+    estimates come with their standard errors (from the final sample's covariance, as ours).
     """
     rng = np.random.default_rng(seed)
     n = budget // 10
@@ -426,7 +427,9 @@ def numpy_iscv(funcs, d, budget, weights, seed, n_adapt=None):
     if natural is None and runs + n > cap:
         natural = steps
     _, alpha, comps, beta = best
-    total = np.zeros(K)
+    # The final values are kept (as ours keeps them) for the standard errors: the covariance
+    # of the K estimates, which ours returns with them (and the Sobol' delta method uses).
+    V_all = np.empty((budget - runs, K))
     count = 0
     while runs < budget:
         nb = min(n, budget - runs)
@@ -440,11 +443,12 @@ def numpy_iscv(funcs, d, budget, weights, seed, n_adapt=None):
             V = np.exp(_std_logpdf(Uf) - lga)[:, None] * Yf
             for k in range(K):
                 V[:, k] -= Z[:, groups[k]] @ beta[groups[k]]
-        total += V.sum(0)
+        V_all[count:count + nb] = V
         count += nb
         runs += nb
     offset = np.zeros(K) if beta is None else np.bincount(tgt, beta, minlength=K)
-    return total / count + offset, natural
+    cov = np.cov(V_all, rowvar=False).reshape(K, K) / count
+    return (V_all.mean(0) + offset, np.sqrt(np.diag(cov))), natural
 
 
 def sobol_integrands(model, d):

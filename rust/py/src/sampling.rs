@@ -331,7 +331,11 @@ impl PyEstimator {
                 .py_err()?;
             self.state.outputs_set = true;
         }
-        let y: Vec<f64> = y.as_array().iter().copied().collect();
+        // One memcpy when the array is contiguous (the Python face makes it so).
+        let y: Vec<f64> = match y.as_slice() {
+            Ok(v) => v.to_vec(),
+            Err(_) => y.as_array().iter().copied().collect(),
+        };
         let inner = &mut self.state.inner;
         py.detach(|| inner.tell(&y)).py_err()
     }

@@ -10,7 +10,7 @@
 //! to `|phi| f` (or the published code's CE weights `phi f`, negative in places) cannot reach.
 
 use super::dist::std_normal_log_pdf;
-use super::kernels::exp_in_place;
+use super::kernels::{columns, exp_in_place, recycle, scratch};
 use super::problem::{check_outputs, mean_and_cov, sample_var, Outcome, Problem, Step};
 use super::proposal::{pick, Component, Gaussian, GaussianMixture};
 use super::simplex;
@@ -161,11 +161,12 @@ fn log_sum_exp(v: impl Iterator<Item = f64> + Clone) -> f64 {
     m + v.map(|x| (x - m).exp()).sum::<f64>().ln()
 }
 
-/// Log-densities of every component at every row of `u` (`n x d`): `n x J`, row-major.
+/// Log-densities of every component at every row of `u` (`n x d`): `n x J`, row-major, in a
+/// [`scratch`] buffer (hand it back with [`recycle`]).
 fn component_log_pdfs(comps: &[Component], u: &[f64], d: usize) -> Vec<f64> {
     let n = u.len() / d;
     let jn = comps.len();
-    let mut out = vec![0.0; n * jn];
+    let mut out = scratch(n * jn);
     let mut col = vec![0.0; n];
     for (j, c) in comps.iter().enumerate() {
         c.log_pdf_rows(u, &mut col);
@@ -381,7 +382,9 @@ impl Iscv {
             }
             Proposal::Mix { comps, alpha } => {
                 let mut lg = component_log_pdfs(comps, u, self.problem.dim());
-                mix_log_rows(&mut lg, alpha)
+                let v = mix_log_rows(&mut lg, alpha);
+                recycle(lg);
+                v
             }
         }
     }
@@ -440,8 +443,17 @@ impl Iscv {
         let k_d = self.problem.inputs.len();
         let n_old = self.n_adapt();
         // The new stage's density at the old samples.
-        let new_stage = self.stage_log_density(&stage, &self.u, &self.logf);
+        let mut new_stage = self.stage_log_density(&stage, &self.u, &self.logf);
         debug_assert_eq!(new_stage.len(), n_old);
+        // Room for every adaptation sample at once (at most half the budget): no reallocation
+        // and copy of the stored arrays as batches arrive.
+        let cap = self.budget / 2 + self.batch;
+        new_stage.reserve(cap.saturating_sub(n_old));
+        if n_old == 0 {
+            self.u.reserve(cap * d);
+            self.logf.reserve(cap * k_d);
+            self.y.reserve(cap * self.problem.n_outputs);
+        }
         self.stages.push(stage);
         self.stage_logpdf.push(new_stage);
         // Every stage's density at the new samples.
@@ -561,6 +573,11 @@ impl Iscv {
         exp_in_place(&mut rl);
         let mut comps = Vec::with_capacity(self.parts.len());
         let mut w = vec![0.0; n];
+        // The samples' columns once for all the Gaussian fits of this step.
+        let ut = match self.family {
+            Family::Gaussian { .. } => columns(&self.u, d),
+            Family::Mixture { .. } => vec![],
+        };
         for (j, p) in self.parts.iter().enumerate() {
             let s = if p.positive { 1.0 } else { -1.0 };
             let q = self.problem.dens(p.target);
@@ -570,7 +587,8 @@ impl Iscv {
             }
             let fitted = match self.family {
                 Family::Gaussian { diag } => {
-                    Gaussian::fit_weighted(&self.u, &w, d, diag).map(Component::Gaussian)
+                    Gaussian::fit_weighted_cols(&self.u, Some(&ut), &w, d, diag)
+                        .map(Component::Gaussian)
                 }
                 Family::Mixture { n_components, diag } => {
                     GaussianMixture::fit_weighted(&self.u, &w, d, n_components, diag, 100)
@@ -579,6 +597,7 @@ impl Iscv {
             };
             comps.push(fitted.unwrap_or_else(|| previous[j].clone()));
         }
+        recycle(ut);
         // The alpha criterion at every sample, scaled per sample by exp(-m_i) (the ratio is
         // scale-free): a_i = sum_k w_k psi_k(i)^2 / h(i), G_ij = g_j(u_i).
         let jn = comps.len();
@@ -588,7 +607,8 @@ impl Iscv {
         // Shifts m_i, then every exponential in one vectorised pass each: G, the target
         // densities and h, all scaled by exp(-m_i).
         let mut mi = vec![0.0; n];
-        let mut g = lg_all.clone();
+        let mut g = scratch(lg_all.len());
+        g.copy_from_slice(&lg_all);
         let mut ef = self.logf.clone();
         let mut hs = logh.clone();
         for i in 0..n {
@@ -631,20 +651,21 @@ impl Iscv {
         // Register the stage now (its batch is asked next): densities at the old samples,
         // from the scaled densities G (ln g_alpha = m + ln sum_j alpha_j G_ij) unless that sum
         // underflows.
-        let col: Vec<f64> = (0..n)
-            .map(|i| {
-                let s: f64 = g[i * jn..(i + 1) * jn]
-                    .iter()
-                    .zip(&alpha)
-                    .map(|(x, w)| x * w)
-                    .sum();
-                if s > 1e-200 {
-                    mi[i] + s.ln()
-                } else {
-                    mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
-                }
-            })
-            .collect();
+        let mut col = Vec::with_capacity(self.budget / 2 + self.batch);
+        col.extend((0..n).map(|i| {
+            let s: f64 = g[i * jn..(i + 1) * jn]
+                .iter()
+                .zip(&alpha)
+                .map(|(x, w)| x * w)
+                .sum();
+            if s > 1e-200 {
+                mi[i] + s.ln()
+            } else {
+                mix_log(&lg_all[i * jn..(i + 1) * jn], &alpha, None)
+            }
+        }));
+        recycle(lg_all);
+        recycle(g);
         let stage = Proposal::Mix { comps, alpha };
         self.stages.push(stage);
         self.stage_logpdf.push(col);
@@ -667,20 +688,30 @@ impl Iscv {
         let k = self.problem.n_targets();
         let n = u.len() / d;
         let jn = beta.len();
-        let mut z = vec![0.0; n * jn];
+        let mut z = vec![];
         // Each component's density once: for the mixture and for the control variates.
         let lgas = match stage {
             Proposal::Mix { comps, alpha } => {
                 let mut lg = component_log_pdfs(comps, u, d);
                 let lgas = mix_log_rows(&mut lg, alpha);
                 let cj = comps.len();
-                let m = jn.min(cj);
-                for (zi, l) in z.chunks_exact_mut(jn.max(1)).zip(lg.chunks_exact(cj)) {
-                    zi[..m].copy_from_slice(&l[..m]);
+                if cj == jn {
+                    // The ratios g_j / g_alpha are the control variates as they stand.
+                    z = lg;
+                } else {
+                    z = vec![0.0; n * jn];
+                    let m = jn.min(cj);
+                    for (zi, l) in z.chunks_exact_mut(jn.max(1)).zip(lg.chunks_exact(cj)) {
+                        zi[..m].copy_from_slice(&l[..m]);
+                    }
+                    recycle(lg);
                 }
                 lgas
             }
-            Proposal::Inputs => self.stage_log_density(stage, u, logf),
+            Proposal::Inputs => {
+                z.resize(n * jn, 0.0);
+                self.stage_log_density(stage, u, logf)
+            }
         };
         // The density ratios f / g_alpha once per input law, shared by its targets.
         let mut r: Vec<f64> = logf
@@ -732,6 +763,7 @@ impl Iscv {
                 .collect();
             variances[t] = sample_var(&resid);
         }
+        recycle(z);
         let predicted =
             predicted_final_variance(&self.problem.weights, &variances, self.budget - self.runs);
         let alpha = match &stage {
@@ -791,18 +823,23 @@ impl Iscv {
         let (stage, beta) = (self.best.0.clone(), self.best.1.clone());
         let (ratio, z, _) = self.batch_values(&stage, &beta, &batch.u, &batch.logf, y);
         let jn = beta.len();
-        let n = batch.u.len() / self.problem.dim();
-        for i in 0..n {
-            for t in 0..k {
-                let mut v = ratio[i * k + t];
-                for (j, p) in self.parts.iter().enumerate().take(jn) {
-                    if p.target == t {
-                        v -= beta[j] * z[i * jn + j];
-                    }
+        // Each row's values, then every part's control variate subtracted from its own target
+        // (parts in order, so each target's subtractions keep their order: the same bits as a
+        // loop over targets and their parts, with one pass over the parts instead of K).
+        if jn == 0 {
+            self.final_values.extend_from_slice(&ratio);
+        } else {
+            self.final_values.reserve(ratio.len());
+            for (ri, zi) in ratio.chunks_exact(k).zip(z.chunks_exact(jn)) {
+                let start = self.final_values.len();
+                self.final_values.extend_from_slice(ri);
+                let row = &mut self.final_values[start..];
+                for ((p, b), zj) in self.parts.iter().zip(&beta).zip(zi) {
+                    row[p.target] -= b * zj;
                 }
-                self.final_values.push(v);
             }
         }
+        recycle(z);
         if self.runs >= self.budget {
             self.phase = Phase::Done;
         }

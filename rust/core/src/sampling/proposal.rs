@@ -105,6 +105,18 @@ impl Gaussian {
     /// Weighted mean and covariance of the rows of `points` (n x d) with non-negative weights:
     /// the cross-entropy update of a Gaussian. `None` if the weights sum to zero.
     pub fn fit_weighted(points: &[f64], weights: &[f64], d: usize, diag: bool) -> Option<Self> {
+        Self::fit_weighted_cols(points, None, weights, d, diag)
+    }
+
+    /// [`Gaussian::fit_weighted`] with the points' columns (column-major `d x n`) at hand as
+    /// well, for the several fits of one adaptation step on the same points (the same result).
+    pub fn fit_weighted_cols(
+        points: &[f64],
+        cols: Option<&[f64]>,
+        weights: &[f64],
+        d: usize,
+        diag: bool,
+    ) -> Option<Self> {
         let total: f64 = weights.iter().sum();
         if !(total > 0.0 && total.is_finite()) {
             return None;
@@ -117,7 +129,7 @@ impl Gaussian {
         }
         mean.iter_mut().for_each(|m| *m /= total);
         let mut cov = vec![0.0; d * d];
-        super::kernels::weighted_scatter(points, weights, &mean, diag, &mut cov);
+        super::kernels::weighted_scatter(points, cols, weights, &mean, diag, &mut cov);
         for i in 0..d {
             for j in 0..=i {
                 let v = cov[i * d + j] / total + if i == j { COV_JITTER } else { 0.0 };

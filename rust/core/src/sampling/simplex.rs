@@ -2,7 +2,7 @@
 //! (with a small floor on every weight), by an active-set Newton method with backtracking.
 //! `F` is convex, so the descent converges to the global minimum.
 
-use super::kernels::{columns, newton_terms};
+use super::kernels::{columns, newton_terms, recycle};
 
 /// Euclidean projection of `v` onto `{x : x_j >= floor, sum x = 1}`.
 pub fn project(v: &[f64], floor: f64) -> Vec<f64> {
@@ -262,6 +262,7 @@ pub fn minimize(g: &[f64], a: &[f64], start: &[f64], floor: f64) -> Vec<f64> {
             break;
         }
     }
+    recycle(gt);
     project(&x, floor)
 }
 
