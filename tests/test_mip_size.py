@@ -5,6 +5,7 @@ the generators."""
 from __future__ import annotations
 
 import math
+import time
 import types
 
 import numpy as np
@@ -147,3 +148,40 @@ def test_vertex_cover_rejects_bad_max_weight(tmp_path, bad):
     with pytest.raises(ValueError, match="max_weight"):
         instances.minimum_vertex_cover(tmp_path / "c.mps", n_nodes=10, affinity=2,
                                        max_weight=bad)
+
+
+def test_cli_fixed_sizes_reaches_balans(tmp_path, monkeypatch):
+    import rapidriver.mip
+    from rapidriver.__main__ import main
+
+    made = []
+
+    class Recording(rapidriver.mip.Balans):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            made.append(self.adapt_size)
+
+    monkeypatch.setattr(rapidriver.mip, "Balans", Recording)
+    path = instances.set_cover(tmp_path / "sc.mps", n_rows=30, n_cols=40, seed=1)
+    for flags in (["--fixed-sizes"], []):
+        code = main(["solve", str(path), "--time-limit", "1", "--quiet", "--no-isolate",
+                     *flags, "--sol", str(tmp_path / "sc.sol"),
+                     "--history", str(tmp_path / "h.json")])
+        assert code == 0
+    assert made == [False, True]
+
+
+def test_warmup_ends_on_the_solvers_own_time_limit(tmp_path):
+    # HiGHS calls its interrupt callback rarely on large models (it overshot a 15 s warm-up
+    # to ~38 s on the paper-sized set cover); the warm-up is now HiGHS's own time limit.
+    from rapidriver.mip._highs import HighsModel
+
+    path = instances.set_cover(tmp_path / "sc.mps", n_rows=800, n_cols=400, seed=0)
+    model = HighsModel(path, seed=0)
+    seen = []
+    start = time.perf_counter()
+    out = model.first_solution(20.0, warmup=1.0, on_improve=lambda t, v: seen.append(v))
+    wall = time.perf_counter() - start
+    assert out.x is not None and seen and out.objective == pytest.approx(min(seen))
+    assert out.status != "Optimal"  # not solved in 1 s: the warm-up was cut by its limit
+    assert wall < 1.0 + 0.5, wall
