@@ -139,6 +139,8 @@ VARIANTS: dict[str, typing.Callable[..., tuple[Trajectory, float]]] = {
         lambda path, budget, seed: run_ours(path, budget, seed, warmup=0.1),
     "ours (HiGHS, warmup 0.25)":
         lambda path, budget, seed: run_ours(path, budget, seed, warmup=0.25),
+    "ours (HiGHS, fixed sizes)":
+        lambda path, budget, seed: run_ours(path, budget, seed, adapt_size=False),
     "ours (HiGHS, slice /20)":
         lambda path, budget, seed: run_ours(path, budget, seed,
                                             iteration_time_limit=max(0.2, budget / 20)),

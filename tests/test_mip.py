@@ -181,6 +181,7 @@ def test_each_neighbourhood_leaves_the_model_exactly_as_it_was(small, name, solv
     ctx = Ctx()
     ctx.rules = MipNeighbourhoods(m.is_int.tolist(), m.lb.tolist(), m.ub.tolist(), seed=1)
     ctx.lp, ctx.previous, ctx.big_m = lp, None, 1000.0
+    ctx.share = lambda op: op.delta  # the fixed share (no adaptation)
     (op,) = operators.parse([name])
     nb = op.neighbourhood(ctx, first.x, first.objective)
     out = m.solve_sub(2.0, first.x, cutoff=first.objective, bounds=nb.bounds, row=nb.row,

@@ -446,3 +446,9 @@ def mip_time_aware_reward(
 ) -> float:
     """``score * (1 - weight * min(used / slice, 1))``: an outcome's score discounted by the
     share of the time slice its sub-MIP used."""
+def mip_adapt_size(
+    scale: float, outcome: str, factor: float = 1.5, low: float = 0.2, high: float = 2.0
+) -> float:
+    """The next neighbourhood-size multiplier: unchanged after ``"improved"``, times
+    ``factor`` (at most ``high``) after ``"exhausted"``, divided by ``factor`` (at least
+    ``low``) after ``"timed_out"``."""

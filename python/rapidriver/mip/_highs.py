@@ -147,35 +147,37 @@ class HighsModel:
         on_improve: typing.Callable[[float, float], None] | None = None,
     ) -> SubResult:
         """The solver's first feasible point (warm-started from ``start`` if given). With
-        ``warmup > 0`` the solver goes on improving it on the whole model until ``warmup``
-        seconds have passed (it stops at once after that as soon as it has a point).
+        ``warmup > 0`` the solver goes on improving it on the whole model for ``warmup``
+        seconds (its own time limit, so the warm-up ends on time however rarely HiGHS would
+        call back), and, if it has no point by then, solves again until its first one.
         ``on_improve(when, objective)`` is called at every improving point, with the
         ``time.perf_counter()`` of its discovery and its objective (minimisation form)."""
         h = self.h
         t0 = time.perf_counter()
-        found = [False]
 
         def improving(e: typing.Any) -> None:
-            found[0] = True
             if on_improve is not None:
                 on_improve(time.perf_counter(), self.sense * e.data_out.objective_function_value)
 
-        def interrupt(e: typing.Any) -> None:
-            if found[0] and time.perf_counter() - t0 >= warmup:
-                e.interrupt()
-
-        self._options(time_limit, first=warmup <= 0)
-        if start is not None:
-            self._set_start(start)
         h.cbMipImprovingSolution.subscribe(improving)
-        if warmup > 0:
-            h.cbMipInterrupt.subscribe(interrupt)
         try:
-            h.run()
+            if warmup > 0:
+                self._options(min(time_limit, warmup))
+                if start is not None:
+                    self._set_start(start)
+                h.run()
+                left = time_limit - (time.perf_counter() - t0)
+                if h.getInfo().primal_solution_status == 2 or left <= 1e-3:
+                    warmup = -1.0  # done: a point, or no time for a second solve
+                else:
+                    time_limit = left
+            if warmup >= 0:
+                self._options(time_limit, first=True)
+                if start is not None:
+                    self._set_start(start)
+                h.run()
         finally:
             h.cbMipImprovingSolution.unsubscribe(improving)
-            if warmup > 0:
-                h.cbMipInterrupt.unsubscribe(interrupt)
         out = self._result(transformed=False)
         self._reset_options()
         self.h.clearSolver()

@@ -224,11 +224,15 @@ class _Search:
 
     def __init__(self, model: typing.Any, rules: typing.Any, lp: np.ndarray | None,
                  dual_bound: float, t0: float, deadline: float, iteration_limit: float,
-                 long_limit: float, big_m: float, progress: typing.Callable | None):
+                 long_limit: float, big_m: float, progress: typing.Callable | None,
+                 adapt_size: bool = False):
         self.model, self.rules, self.lp = model, rules, lp
         self.dual_bound, self.t0, self.deadline = dual_bound, t0, deadline
         self.iteration_limit, self.long_limit, self.big_m = iteration_limit, long_limit, big_m
         self.progress = progress
+        self.adapt_size = adapt_size
+        # Each scalable operator's size multiplier (by name), 1 until its sub-MIPs move it.
+        self.scale: dict[str, float] = {}
         self.n_int = int(model.is_int.sum())
         self.best_x: np.ndarray | None = None
         self.best_obj = math.inf
@@ -239,6 +243,23 @@ class _Search:
 
     def left(self) -> float:
         return self.deadline - time.perf_counter()
+
+    def share(self, op: Operator) -> float:
+        """The share of columns ``op`` frees now: its ``delta`` times its size multiplier."""
+        return min(1.0, op.delta * self.scale.get(op.name, 1.0))
+
+    def adapt(self, op: Operator | None, improved: bool, status: str, used: float,
+              limit: float) -> None:
+        """Moves ``op``'s size multiplier by what its sub-MIP did (``rapidriver._core.
+        mip_adapt_size``): unchanged if it improved, up if it proved its neighbourhood holds
+        nothing better before its limit, down if it ran out of time without improving."""
+        if not self.adapt_size or op is None or not op.scalable:
+            return
+        from rapidriver._core import mip_adapt_size
+
+        kind = _size_outcome(improved, status, used, limit)
+        if kind is not None:
+            self.scale[op.name] = mip_adapt_size(self.scale.get(op.name, 1.0), kind)
 
     def record(self, outcome: str) -> None:
         rec = IterationRecord(
@@ -274,14 +295,31 @@ class _Search:
         )
         self._status = out.status
         result = base
-        if out.x is not None and out.objective < state.obj - 1e-9:
+        improved = out.x is not None and out.objective < state.obj - 1e-9
+        if improved:
             self.offer(out.x, out.objective)
             result = _State(self, out.x, out.objective)
         result.used, result.slice = time.perf_counter() - started, limit
+        self.adapt(op, improved, out.status, result.used, limit)
         return result
 
     def done(self) -> bool:
         return self.left() <= _margin(self) + 0.01 or _gap(self.best_obj, self.dual_bound) < 1e-9
+
+
+def _size_outcome(improved: bool, status: str, used: float, limit: float) -> str | None:
+    """What a sub-MIP did for its neighbourhood's size: ``"improved"``, ``"exhausted"``
+    (optimal or infeasible under the cutoff, so nothing better is in it), ``"timed_out"``
+    (its time limit, or killed past it, without improving), or None (anything else, e.g. an
+    interrupted solve, leaves the size alone)."""
+    if improved:
+        return "improved"
+    text = status.lower()
+    if "time limit" in text or "killed" in text or used >= limit:
+        return "timed_out"
+    if text.startswith("optimal") or text == "infeasible":
+        return "exhausted"
+    return None
 
 
 def _margin(search: _Search) -> float:
@@ -364,6 +402,14 @@ class Balans:
         before the deadline, keeping the best point it streamed back: a HiGHS sub-MIP can
         stall far past its own time limit with no callback to interrupt it. Default: on
         Linux; ``False`` solves in-process (no effect with ``solver="scip"``).
+    adapt_size
+        Adapt each share-sized operator's neighbourhood (mutation, RINS, RENS, local
+        branching) to its last sub-MIP, as adaptive LNS heuristics adapt fixing rates: the
+        share it frees is its ``delta`` times a multiplier in ``[0.2, 2]`` (capped at 1)
+        that starts at 1, stays after an improvement, grows by 1.5 after a sub-MIP that proved
+        nothing better is in its neighbourhood before its limit (too small) and shrinks by
+        1.5 after one that ran out of time without improving (too large). ``False`` keeps
+        Balans' fixed shares.
 
     Example
     -------
@@ -392,6 +438,7 @@ class Balans:
         reward: str = "balans",
         warmup: float = 0.25,
         isolate: bool | None = None,
+        adapt_size: bool = True,
     ):
         self.destroy_ops = parse(DEFAULT_DESTROY if destroy_ops is None else destroy_ops)
         if not self.destroy_ops:
@@ -449,6 +496,9 @@ class Balans:
         if isolate:
             require_fork()
         self.isolate = bool(isolate)
+        if not isinstance(adapt_size, (bool, np.bool_)):
+            raise TypeError(f"`adapt_size` must be a bool, got {type(adapt_size).__name__}")
+        self.adapt_size = bool(adapt_size)
 
     def _model(self, source: typing.Any) -> typing.Any:
         if self.solver == "scip":
@@ -542,7 +592,8 @@ class Balans:
     def _search(self, model, sub, rules, ops, lp, dual, t0, deadline, first, first_time,
                 improvements, progress) -> SolveResult:
         search = _Search(sub, rules, lp, dual, t0, deadline, self.iteration_time_limit,
-                         self.local_branching_time_limit, self.big_m, progress)
+                         self.local_branching_time_limit, self.big_m, progress,
+                         adapt_size=self.adapt_size)
         search.offer(first.x, first.objective)
         search._operator, search._status = "first solution", first.status
         search.record("start")

@@ -59,6 +59,9 @@ def add_subcommands(sub: typing.Any) -> None:
     s.add_argument("--no-isolate", action="store_true",
                    help="solve the HiGHS sub-MIPs in this process instead of a worker that is "
                    "killed at the deadline (isolation is the default on Linux)")
+    s.add_argument("--fixed-sizes", action="store_true",
+                   help="keep each operator's share fixed (Balans') instead of adapting it "
+                   "to its sub-MIPs' outcomes (adapting is the default)")
     s.add_argument("--quiet", action="store_true", help="no progress line")
     p = sub.add_parser("plot", help="draw incumbent over time from history JSON files")
     p.add_argument("histories", nargs="+", help="history JSON files from `rapidriver solve`")
@@ -91,7 +94,8 @@ def solve(args: argparse.Namespace) -> int:
         solver = Balans(destroy_ops=ops, selector=args.selector,
                         stop=_engine.MaxRuntime(args.time_limit), solver=args.solver,
                         seed=args.seed, reward=args.reward, warmup=args.warmup,
-                        isolate=False if args.no_isolate else None)
+                        isolate=False if args.no_isolate else None,
+                        adapt_size=not args.fixed_sizes)
     except (TypeError, ValueError) as exc:
         return _fail(str(exc), EXIT_BAD_INPUT)
     live = not args.quiet and sys.stderr is not None

@@ -70,6 +70,8 @@ class Operator:
     name = "operator"
     needs_lp = False
     needs_binaries = False
+    #: Whether the search may adapt this operator's neighbourhood size (its ``delta``).
+    scalable = False
 
     def neighbourhood(self, search: typing.Any, x: np.ndarray, obj: float) -> Neighbourhood:
         raise NotImplementedError
@@ -90,7 +92,11 @@ def _pct(delta: float) -> str:
 
 
 class _Fraction(Operator):
+    """An operator whose neighbourhood size is a share ``delta``; the search may scale it
+    (``Balans(adapt_size=True)``): the share used is ``search.share(self)``."""
+
     kind = ""
+    scalable = True
 
     def __init__(self, delta: float):
         if isinstance(delta, bool) or not isinstance(delta, (int, float)):
@@ -107,7 +113,7 @@ class Mutation(_Fraction):
     kind = "mutation"
 
     def neighbourhood(self, search, x, obj):
-        return Neighbourhood(bounds=search.rules.mutation(x, self.delta))
+        return Neighbourhood(bounds=search.rules.mutation(x, search.share(self)))
 
 
 class Rins(_Fraction):
@@ -117,7 +123,7 @@ class Rins(_Fraction):
     needs_lp = True
 
     def neighbourhood(self, search, x, obj):
-        return Neighbourhood(bounds=search.rules.rins(x, search.lp, self.delta))
+        return Neighbourhood(bounds=search.rules.rins(x, search.lp, search.share(self)))
 
 
 class Rens(_Fraction):
@@ -127,7 +133,7 @@ class Rens(_Fraction):
     needs_lp = True
 
     def neighbourhood(self, search, x, obj):
-        return Neighbourhood(bounds=search.rules.rens(x, search.lp, self.delta))
+        return Neighbourhood(bounds=search.rules.rens(x, search.lp, search.share(self)))
 
 
 class LocalBranching(_Fraction):
@@ -137,7 +143,7 @@ class LocalBranching(_Fraction):
     needs_binaries = True
 
     def neighbourhood(self, search, x, obj):
-        return Neighbourhood(row=search.rules.local_branching(x, self.delta), long=True)
+        return Neighbourhood(row=search.rules.local_branching(x, search.share(self)), long=True)
 
 
 class Proximity(Operator):

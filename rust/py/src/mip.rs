@@ -5,7 +5,7 @@ use crate::errors::IntoPyResult;
 use numpy::{IntoPyArray, PyArray1};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyTuple};
-use rapidriver_core::mip::{reward, BoundChanges, Columns, Neighbourhoods};
+use rapidriver_core::mip::{reward, size, BoundChanges, Columns, Neighbourhoods};
 use rapidriver_core::snapshot;
 
 type Changes<'py> = (
@@ -189,9 +189,29 @@ fn mip_time_aware_reward(score: f64, used: f64, slice: f64, weight: f64) -> PyRe
     reward::time_aware(score, used, slice, weight).py_err()
 }
 
+/// The next neighbourhood-size multiplier after a sub-MIP whose `outcome` was `"improved"`,
+/// `"exhausted"` or `"timed_out"` (`rapidriver_core::mip::size::adapt`).
+#[pyfunction]
+#[pyo3(signature = (scale, outcome, factor=size::DEFAULT_FACTOR, low=size::DEFAULT_LOW,
+                    high=size::DEFAULT_HIGH))]
+fn mip_adapt_size(scale: f64, outcome: &str, factor: f64, low: f64, high: f64) -> PyResult<f64> {
+    let outcome = match outcome {
+        "improved" => size::SubOutcome::Improved,
+        "exhausted" => size::SubOutcome::Exhausted,
+        "timed_out" => size::SubOutcome::TimedOut,
+        other => {
+            return Err(pyo3::exceptions::PyValueError::new_err(format!(
+                "`outcome` must be 'improved', 'exhausted' or 'timed_out', got {other:?}"
+            )))
+        }
+    };
+    size::adapt(scale, outcome, factor, low, high).py_err()
+}
+
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<PyNeighbourhoods>()?;
     m.add_function(wrap_pyfunction!(mip_time_aware_reward, m)?)?;
+    m.add_function(wrap_pyfunction!(mip_adapt_size, m)?)?;
     m.add_function(wrap_pyfunction!(_restore_mip_neighbourhoods, m)?)?;
     Ok(())
 }

@@ -7,13 +7,15 @@
 //!
 //! One rule per file: [`random`] (mutation, random objective), [`lp_guided`] (RINS, RENS,
 //! DINS), [`crossover`], [`distance`] (local branching, proximity search); [`reward`] scores
-//! an iteration for the operator bandit.
+//! an iteration for the operator bandit; [`size`] adapts an operator's neighbourhood size to
+//! what its last sub-MIP did.
 
 pub mod crossover;
 pub mod distance;
 pub mod lp_guided;
 pub mod random;
 pub mod reward;
+pub mod size;
 
 use crate::error::{check_range, value, Result};
 use rand::SeedableRng;
