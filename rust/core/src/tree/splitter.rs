@@ -373,15 +373,7 @@ impl NominalSplitter {
             None => {
                 let (mut codes, ids) = self.split_heads();
                 codes.push(f64::from(v));
-                let old = self.clone();
-                self.relayout(codes, ids, |i, j| {
-                    if j < old.values {
-                        old.data[old.weight_at(i, j)]
-                    } else {
-                        0.0
-                    }
-                });
-                self.rebuild_terms();
+                self.grow(codes, ids);
                 self.values - 1
             }
         };
@@ -390,15 +382,7 @@ impl NominalSplitter {
             None => {
                 let (codes, mut ids) = self.split_heads();
                 ids.push(class as f64);
-                let old = self.clone();
-                self.relayout(codes, ids, |i, j| {
-                    if i < old.rows {
-                        old.data[old.weight_at(i, j)]
-                    } else {
-                        0.0
-                    }
-                });
-                self.rebuild_terms();
+                self.grow(codes, ids);
                 self.rows - 1
             }
         };
@@ -406,6 +390,20 @@ impl NominalSplitter {
         self.data[at] += w;
         self.refresh_terms(i);
         self.total += w;
+    }
+
+    /// Lays the data out for `codes` and `ids`, which extend the current ones by a value or a
+    /// class: the weights stay where they were, the new ones are 0, the terms are recomputed.
+    fn grow(&mut self, codes: Vec<f64>, ids: Vec<f64>) {
+        let old = self.clone();
+        self.relayout(codes, ids, |i, j| {
+            if i < old.rows && j < old.values {
+                old.data[old.weight_at(i, j)]
+            } else {
+                0.0
+            }
+        });
+        self.rebuild_terms();
     }
 
     /// Copies of the value codes and the class ids.
