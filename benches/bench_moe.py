@@ -5,6 +5,8 @@ Run from the project root after `pip install ".[bench]"` (a release build)::
 
     python benches/bench_moe.py                 # 100k samples per stream, baselines on 20k
     python benches/bench_moe.py --paper         # the paper's 1M-sample runs (ours only)
+    python benches/bench_moe.py --published DIR --published-python PY
+        # the published implementation side by side with ours on its own streams (below)
 
 Streams, from `rapidriver.datasets` (the same samples as river's generators) nested as MOA's
 ConceptDriftStream nests them (concepts change at 1/4, 1/2 and 3/4 of the stream):
@@ -20,6 +22,13 @@ ConceptDriftStream nests them (concepts change at 1/4, 1/2 and 3/4 of the stream
 - RBF moderate / fast: random RBF with 5 classes, 10 features, 50 centroids drifting at speed
   1e-4 / 1e-3.
 
+`--published DIR` runs the published implementation itself (a checkout of
+miguel-ceadar/drift-moe, run unchanged by `benches/published_driftmoe.py` under `PY`, a Python
+with its requirements and a Java runtime) on LED gradual and SEA abrupt as its own loader builds
+them (capymoa/MOA), and ours on exactly those samples (the loader's stream dumped to arrays):
+same samples, one core each, accuracy and samples per second side by side, in
+`benches/results/moe_published.{json,md}`.
+
 Each model runs test-then-train; ours through `rapidriver.evaluate.prequential` on arrays (the
 arrays are drawn before timing). Results: `benches/results/moe.json` and `benches/results/moe.md`
 (accuracy, samples per second, speed-up over the published implementation's throughput).
@@ -30,8 +39,12 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import os
 import pathlib
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 import typing
 
@@ -143,7 +156,31 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="run only these streams and replace their rows in --out (the others are kept)",
     )
+    parser.add_argument(
+        "--published",
+        type=pathlib.Path,
+        default=None,
+        help="checkout of miguel-ceadar/drift-moe: run it side by side with ours (see above)",
+    )
+    parser.add_argument(
+        "--published-python",
+        default=sys.executable,
+        help="a Python with the published code's requirements (capymoa, torch)",
+    )
+    parser.add_argument(
+        "--published-seeds", type=int, nargs="+", default=[42], help="its default seed is 42"
+    )
+    parser.add_argument(
+        "--published-modes",
+        nargs="+",
+        default=["data"],
+        choices=["data", "task"],
+        help="MoE-Task runs at about a third of MoE-Data's speed in the published code",
+    )
     args = parser.parse_args(argv)
+    if args.published is not None:
+        published(args)
+        return
     if args.paper:
         args.n, args.baseline_n = 1_000_000, 0
     if args.quick:
@@ -198,6 +235,116 @@ def main(argv: list[str] | None = None) -> None:
     }
     args.out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
     args.out.with_suffix(".md").write_text(md + "\n")
+
+
+# The published loader's names for the two streams whose accuracy the issue gives.
+PUBLISHED_DATASETS = {"LED gradual": "led_g", "SEA abrupt": "sea_a"}
+PUBLISHED_MODES = {"data": "joint_data", "task": "joint_task"}
+
+
+def _published_call(args, *extra: str) -> dict:
+    """One call of `published_driftmoe.py` under the published code's Python; its JSON line."""
+    cmd = [
+        args.published_python,
+        str(pathlib.Path(__file__).parent / "published_driftmoe.py"),
+        *extra,
+        "--code",
+        str(args.published),
+    ]
+    # One core for the JVM and torch, as ours runs on one (and as the issue's figures are).
+    env = dict(os.environ, OMP_NUM_THREADS="1", JAVA_TOOL_OPTIONS="-XX:ActiveProcessorCount=1")
+    out = subprocess.run(cmd, env=env, check=True, capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def published(args) -> None:
+    """The published implementation and ours on the same samples (its loader's stream)."""
+    import numpy as np
+
+    n = 1_000_000 if args.paper else 10_000 if args.quick else args.n
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, dataset in PUBLISHED_DATASETS.items():
+            if args.streams and name not in args.streams:
+                continue
+            for seed in args.published_seeds:
+                prefix = f"{tmp}/{dataset}_{seed}"
+                gen = _published_call(
+                    args, "dump", "--dataset", dataset, "--n", str(n), "--seed", str(seed),
+                    "--out", prefix,
+                )  # fmt: skip
+                X, y = np.load(f"{prefix}_X.npy"), np.load(f"{prefix}_y.npy")
+                row = {"stream": name, "n": n, "seed": seed, "results": {}}
+                row["published_generation_s"] = gen["generation_seconds"]
+                for mode in args.published_modes:
+                    theirs = _published_call(
+                        args, "run", "--dataset", dataset, "--n", str(n), "--seed", str(seed),
+                        "--mode", PUBLISHED_MODES[mode],
+                    )  # fmt: skip
+                    acc, acc_300k, speed = run_ours(mode, X, y, seed, NOMINAL.get(name))
+                    row["results"][f"published-{mode}"] = {
+                        "accuracy": theirs["accuracy"] / 100.0,
+                        "accuracy_300k": (
+                            None
+                            if theirs["accuracy_300k"] is None
+                            else theirs["accuracy_300k"] / 100.0
+                        ),
+                        "samples_per_s": theirs["samples_per_s"],
+                    }
+                    row["results"][f"ours-{mode}"] = {
+                        "accuracy": acc,
+                        "accuracy_300k": acc_300k,
+                        "samples_per_s": speed,
+                    }
+                    print(
+                        f"{name:<12} seed {seed} {mode:<4} published acc "
+                        f"{theirs['accuracy'] / 100:.4f} {theirs['samples_per_s']:>8,.0f}/s | "
+                        f"ours acc {acc:.4f} {speed:>9,.0f}/s",
+                        flush=True,
+                    )
+                rows.append(row)
+    out = RESULTS / "moe_published.json"
+    if args.streams and out.exists():
+        keep = [r for r in json.loads(out.read_text())["rows"] if r["stream"] not in args.streams]
+        rows = keep + rows
+    md = published_table(rows)
+    print()
+    print(md)
+    meta = {
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "published_code": str(args.published),
+        "paper": PAPER,
+    }
+    out.write_text(json.dumps({"meta": meta, "rows": rows}, indent=2))
+    out.with_suffix(".md").write_text(md + "\n")
+
+
+def published_table(rows: list[dict]) -> str:
+    lines = [
+        "| stream | n | seed | mode | published acc | ours acc | ours - published | "
+        "published acc at 300k | ours acc at 300k | paper (1M) | published samples/s | "
+        "ours samples/s | ours / published |",
+        "|" + "---|" * 13,
+    ]
+    for r in rows:
+        for mode in ("data", "task"):
+            if f"published-{mode}" not in r["results"]:
+                continue
+            p, o = r["results"][f"published-{mode}"], r["results"][f"ours-{mode}"]
+
+            def at(res):
+                return "—" if res.get("accuracy_300k") is None else f"{res['accuracy_300k']:.4f}"
+
+            paper = PAPER.get(r["stream"], {}).get("data") if mode == "data" else None
+            lines.append(
+                f"| {r['stream']} | {r['n']:,} | {r['seed']} | MoE-{mode.capitalize()} | "
+                f"{p['accuracy']:.4f} | {o['accuracy']:.4f} | "
+                f"{100 * (o['accuracy'] - p['accuracy']):+.2f} pt | {at(p)} | {at(o)} | "
+                f"{paper if paper is not None else '—'} | {p['samples_per_s']:,.0f} | "
+                f"{o['samples_per_s']:,.0f} | {o['samples_per_s'] / p['samples_per_s']:.1f}× |"
+            )
+    return "\n".join(lines)
 
 
 def table(rows: list[dict]) -> str:
