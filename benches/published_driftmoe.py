@@ -21,6 +21,8 @@ loop itself, after the model and stream are built.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import re
 import sys
@@ -48,21 +50,7 @@ def dump(args: argparse.Namespace) -> dict:
     seconds = time.perf_counter() - start
     np.save(f"{args.out}_X.npy", X)
     np.save(f"{args.out}_y.npy", y)
-    return {"n": args.n, "d": d, "generation_seconds": seconds}
-
-
-class _Tee:
-    """Keeps what the published loop prints, to read its accuracy after 300k samples."""
-
-    def __init__(self) -> None:
-        self.lines: list[str] = []
-
-    def write(self, text: str) -> int:
-        self.lines.append(text)
-        return len(text)
-
-    def flush(self) -> None:
-        pass
+    return {"n": args.n, "generation_seconds": seconds}
 
 
 def run(args: argparse.Namespace) -> dict:
@@ -79,16 +67,14 @@ def run(args: argparse.Namespace) -> dict:
     )  # fmt: skip
     model = MoEModel(cfg, args.seed)
     train = {"joint_data": model.train_joint_data, "joint_task": model.train_joint_task}
-    tee, stdout = _Tee(), sys.stdout
-    sys.stdout = tee
-    try:
+    # Keep what the published loop prints, to read its accuracy after 300k samples.
+    printed = io.StringIO()
+    with contextlib.redirect_stdout(printed):
         start = time.perf_counter()
         accuracy, _, _ = train[args.mode](tracker=None)
         seconds = time.perf_counter() - start
-    finally:
-        sys.stdout = stdout
     at_300k = None
-    for line in "".join(tee.lines).splitlines():
+    for line in printed.getvalue().splitlines():
         m = re.match(r"\[300,000 samples\].*acc=([0-9.]+)", line)
         if m:
             at_300k = float(m.group(1))
