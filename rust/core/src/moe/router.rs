@@ -12,8 +12,9 @@
 use super::kernels::{
     adam_update, affine, affine_rows, matmul_acc, outer_add, transposed_add, Workspace,
 };
-use rand::Rng;
+use rand::{Rng, RngCore, SeedableRng};
 use rand_pcg::Pcg64;
+use rand_xoshiro::Xoshiro256PlusPlus;
 use serde::{Deserialize, Serialize};
 
 const W1: usize = 0;
@@ -164,6 +165,23 @@ fn kept_if(kept: bool, v: f32) -> f32 {
     f32::from_bits(v.to_bits() & 0u32.wrapping_sub(u32::from(kept)))
 }
 
+/// Inverted dropout's factors for one sample's units: each is `scale` with probability
+/// `1 - dropout` and 0 otherwise. One draw of `rng` seeds a Xoshiro256++ stream whose 64-bit
+/// outputs decide two units each: a unit is kept when the top 24 bits of its half, read as a
+/// uniform in [0, 1) as `rand` reads an `f32`, are at least `dropout` (that is, when the
+/// integer is at least `ceil(dropout * 2^24)`). Drawing each unit from `rng` itself chained
+/// a 128-bit multiplication per unit, a third of the router's time outside the products.
+fn draw_keep(keep: &mut [f32], dropout: f32, scale: f32, rng: &mut Pcg64) {
+    let threshold = (f64::from(dropout) * f64::from(1u32 << 24)).ceil() as u32;
+    let mut bits = Xoshiro256PlusPlus::seed_from_u64(rng.next_u64());
+    for pair in keep.chunks_mut(2) {
+        let word = bits.next_u64();
+        for (k, half) in pair.iter_mut().zip([word as u32, (word >> 32) as u32]) {
+            *k = kept_if((half >> 8) >= threshold, scale);
+        }
+    }
+}
+
 impl Router {
     /// Xavier-uniform weights and zero biases, drawn from `rng`.
     pub fn new(dims: [usize; 4], dropout: f32, adam: Adam, rng: &mut Pcg64) -> Self {
@@ -249,16 +267,14 @@ impl Router {
         } else {
             affine(&p[W1], &p[B1], x, &mut s.z1);
         }
-        let keep_scale = 1.0 / (1.0 - self.dropout);
+        // Inverted dropout, as PyTorch: kept units are scaled up during training.
+        if train && self.dropout > 0.0 {
+            draw_keep(&mut s.keep, self.dropout, 1.0 / (1.0 - self.dropout), rng);
+        } else {
+            s.keep.iter_mut().for_each(|k| *k = 1.0);
+        }
         for i in 0..s.z1.len() {
-            let relu = s.z1[i].max(0.0);
-            // Inverted dropout, as PyTorch: kept units are scaled up during training.
-            s.keep[i] = if train && self.dropout > 0.0 {
-                kept_if(rng.random::<f32>() >= self.dropout, keep_scale)
-            } else {
-                1.0
-            };
-            s.a1[i] = relu * s.keep[i];
+            s.a1[i] = s.z1[i].max(0.0) * s.keep[i];
         }
         if batched {
             affine_rows(&s.a1, &wt[1], &p[B2], &mut s.z2, &mut s.ws);
@@ -321,15 +337,16 @@ impl Router {
         let wt = &self.transposed.w;
         let g = &mut self.grads;
         affine_rows(xs, &wt[0], &p[B1], &mut b.z1, &mut b.ws);
-        let keep_scale = 1.0 / (1.0 - self.dropout);
-        let dropout = self.dropout;
-        for ((keep, a), &z) in b.keep.iter_mut().zip(b.a1.iter_mut()).zip(&b.z1) {
-            *keep = if dropout > 0.0 {
-                kept_if(rng.random::<f32>() >= dropout, keep_scale)
-            } else {
-                1.0
-            };
-            *a = z.max(0.0) * *keep;
+        if self.dropout > 0.0 {
+            // Sample by sample, as `forward` draws them.
+            for keep in b.keep.chunks_exact_mut(h1) {
+                draw_keep(keep, self.dropout, 1.0 / (1.0 - self.dropout), rng);
+            }
+        } else {
+            b.keep.iter_mut().for_each(|k| *k = 1.0);
+        }
+        for ((a, &z), &keep) in b.a1.iter_mut().zip(&b.z1).zip(&b.keep) {
+            *a = z.max(0.0) * keep;
         }
         affine_rows(&b.a1, &wt[1], &p[B2], &mut b.z2, &mut b.ws);
         for (a, &z) in b.a2.iter_mut().zip(&b.z2) {
@@ -604,6 +621,31 @@ mod tests {
         assert!(r.params[W1].iter().all(|w| w.abs() <= bound));
         assert!(r.params[B1].iter().all(|&b| b == 0.0));
         assert_eq!(r.params[W3].len(), 128 * 12);
+    }
+
+    #[test]
+    fn dropout_keeps_the_right_share_reproducibly() {
+        for (dropout, seed) in [(0.2f32, 1u64), (0.5, 2), (0.9, 3)] {
+            let mut keep = vec![0.0f32; 100_001];
+            draw_keep(&mut keep, dropout, 2.0, &mut Pcg64::seed_from_u64(seed));
+            assert!(keep.iter().all(|&k| k == 0.0 || k == 2.0));
+            let kept = keep.iter().filter(|&&k| k == 2.0).count() as f64 / keep.len() as f64;
+            // Binomial standard deviation below 0.0016: four of them.
+            assert!((kept - (1.0 - dropout as f64)).abs() < 0.0064, "{dropout}: {kept}");
+            let mut again = vec![0.0f32; keep.len()];
+            draw_keep(&mut again, dropout, 2.0, &mut Pcg64::seed_from_u64(seed));
+            assert_eq!(keep, again);
+        }
+        // The threshold as `rand` reads an f32: 0.5 keeps a half iff its top bit is set.
+        let mut keep = vec![0.0f32; 64];
+        let mut rng = Pcg64::seed_from_u64(9);
+        let mut bits = Xoshiro256PlusPlus::seed_from_u64(rng.clone().next_u64());
+        draw_keep(&mut keep, 0.5, 1.0, &mut rng);
+        for pair in keep.chunks(2) {
+            let word = bits.next_u64();
+            assert_eq!(pair[0] == 1.0, (word as u32) >> 31 == 1);
+            assert_eq!(pair[1] == 1.0, word >> 63 == 1);
+        }
     }
 
     #[test]

@@ -134,6 +134,34 @@ fn normalise_log_votes(votes: &mut ClassDist) {
     }
 }
 
+/// The class with the largest log vote when it leads every other by a clear margin, so that
+/// [`normalise_log_votes`] would give it the strictly largest (and a positive) probability;
+/// `None` when the lead is too close to call without the exponentials (or no vote is finite).
+///
+/// Why the margin suffices: every probability is `exp(v - L)` with the same computed `L`, and
+/// near the lead `|v - L| <= ln(classes) + 1`, so each subtraction errs by under 1e-14. A lead
+/// of `MARGIN = 1e-9` therefore leaves the exponents apart by nearly 1e-9, which `exp` and its
+/// rounding cannot close. A tie (exactly or after rounding) falls back to the exact path,
+/// which resolves it to the lowest class id.
+fn clear_log_vote_winner(votes: &ClassDist) -> Option<usize> {
+    const MARGIN: f64 = 1e-9;
+    let (mut best, mut first, mut second) = (None, f64::NEG_INFINITY, f64::NEG_INFINITY);
+    for &(c, v) in &votes.0 {
+        if v > first {
+            second = first;
+            first = v;
+            best = Some(c);
+        } else if v > second {
+            second = v;
+        }
+    }
+    // A NaN fails every comparison: it never leads, and `first - MARGIN > NaN` is false.
+    let clear = first > f64::NEG_INFINITY
+        && first - MARGIN > second
+        && votes.0.iter().all(|(_, v)| !v.is_nan());
+    best.filter(|_| clear)
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) struct Leaf {
     pub(crate) stats: ClassDist,
@@ -467,6 +495,13 @@ impl Leaf {
         let nb_right = credits.then(|| Self::moa_max_index(proba) == y);
         let vote = self.moa_vote_from(y, uses_nb, || proba.get(y));
         if uses_nb {
+            if let Some(class) = clear_log_vote_winner(proba) {
+                // The class the normalised votes would give, without their exponentials:
+                // written as the only positive entry, so the caller's argmax reads it.
+                proba.0.clear();
+                proba.0.push((class, 1.0));
+                return (vote, nb_right);
+            }
             normalise_log_votes(proba);
         } else {
             self.stats.normalized_into(proba);
@@ -1278,6 +1313,61 @@ fn unreachable_branch() -> (bool, usize, f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The class `normalise_log_votes` and the verdict's argmax give: the first largest
+    /// positive probability.
+    fn normalised_winner(votes: &ClassDist) -> Option<usize> {
+        let mut p = votes.clone();
+        normalise_log_votes(&mut p);
+        let mut best: Option<(usize, f64)> = None;
+        for &(c, v) in &p.0 {
+            if v > 0.0 && best.is_none_or(|(bc, bv)| v > bv || (v == bv && c < bc)) {
+                best = Some((c, v));
+            }
+        }
+        best.map(|(c, _)| c)
+    }
+
+    #[test]
+    fn clear_log_vote_winner_agrees_with_the_normalised_votes() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_pcg::Pcg64::seed_from_u64(11);
+        let mut decided = 0;
+        for case in 0..20_000 {
+            let n = 1 + case % 12;
+            let base: f64 = rng.random_range(-400.0..0.0);
+            let mut votes = ClassDist::default();
+            for c in (0..n).rev() {
+                // Spreads from wide to within a few ulps, so that near ties are common.
+                let spread = 10f64.powi(-((case % 17) as i32));
+                let v = match rng.random_range(0..10) {
+                    0 => f64::NEG_INFINITY,
+                    1 if c > 0 => votes.0.last().map_or(base, |l| l.1),
+                    _ => base + rng.random_range(-1.0..1.0) * spread,
+                };
+                votes.0.push((c, v));
+            }
+            if let Some(w) = clear_log_vote_winner(&votes) {
+                decided += 1;
+                assert_eq!(Some(w), normalised_winner(&votes), "{votes:?}");
+            }
+        }
+        // The shortcut decides most cases; the rest take the exact path.
+        assert!(decided > 10_000, "{decided}");
+        // A tie, a near tie, all -inf and a NaN are left to the exact path.
+        for votes in [
+            vec![(0, -3.0), (1, -3.0)],
+            vec![(0, -3.0), (1, -3.0 - 1e-12)],
+            vec![(0, f64::NEG_INFINITY), (1, f64::NEG_INFINITY)],
+            vec![(0, -1.0), (1, f64::NAN)],
+        ] {
+            assert_eq!(clear_log_vote_winner(&ClassDist(votes)), None);
+        }
+        assert_eq!(
+            clear_log_vote_winner(&ClassDist(vec![(3, -5.0), (1, -2.0), (0, -9.0)])),
+            Some(1)
+        );
+    }
 
     fn inst(values: &[f64]) -> Instance {
         let mut x = Instance::new();

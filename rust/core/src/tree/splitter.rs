@@ -208,13 +208,20 @@ impl From<NominalWire> for NominalSplitter {
 /// Whole weights below this have their logarithm looked up.
 const LN_TABLE_SIZE: usize = 1 << 12;
 
+/// Up to this many value codes, a nominal observer finds a value's index without a branch.
+const SMALL_CODES: usize = 8;
+
 /// `w.ln()`, looked up for a whole `w` below [`LN_TABLE_SIZE`] (sample weights are usually 1,
 /// so the counts of the Laplace correction are whole): the table holds `ln` of each, so the
 /// result is the same bits either way.
 fn ln_weight(w: f64) -> f64 {
     static TABLE: std::sync::OnceLock<Vec<f64>> = std::sync::OnceLock::new();
-    if w >= 0.0 && w < LN_TABLE_SIZE as f64 && w.fract() == 0.0 {
-        TABLE.get_or_init(|| (0..LN_TABLE_SIZE).map(|k| (k as f64).ln()).collect())[w as usize]
+    // `w as i64` truncates in one instruction (a NaN gives 0), so comparing it back tests
+    // wholeness without `fract`, which the baseline x86-64 target calls out to libm for, and
+    // without the unsigned conversions, which it spells in several instructions.
+    let k = w as i64;
+    if k as f64 == w && (0..LN_TABLE_SIZE as i64).contains(&k) {
+        TABLE.get_or_init(|| (0..LN_TABLE_SIZE).map(|k| (k as f64).ln()).collect())[k as usize]
     } else {
         w.ln()
     }
@@ -299,7 +306,19 @@ impl NominalSplitter {
     }
     fn value_index(&self, v: u32) -> Option<usize> {
         let code = f64::from(v);
-        self.codes().iter().position(|&k| k == code)
+        let codes = self.codes();
+        if codes.len() <= SMALL_CODES {
+            // Branch-free for the usual few values: the codes are distinct, so at most one
+            // matches, and a select per code replaces a branch that a random value (LED's
+            // 0/1 attributes) mispredicts half the time.
+            let mut found = codes.len();
+            for (j, &k) in codes.iter().enumerate().rev() {
+                found = if k == code { j } else { found };
+            }
+            (found < codes.len()).then_some(found)
+        } else {
+            codes.iter().position(|&k| k == code)
+        }
     }
     fn row_index(&self, class: usize) -> Option<usize> {
         let id = class as f64;
@@ -718,6 +737,29 @@ fn gaussian_binary_split(per_class: &[ClassGaussian], split: f64) -> Vec<ClassDi
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ln_weight_looks_up_whole_weights_and_computes_the_rest() {
+        for w in [0.0, 1.0, 2.0, 37.0, 4095.0, 4096.0, 1e6, 0.5, 2.25, 1e-300] {
+            assert_eq!(ln_weight(w).to_bits(), w.ln().to_bits(), "{w}");
+        }
+        assert!(ln_weight(-1.0).is_nan() && ln_weight(f64::NAN).is_nan());
+        assert_eq!(ln_weight(f64::INFINITY), f64::INFINITY);
+    }
+
+    #[test]
+    fn value_index_finds_each_code_among_few_and_many() {
+        for n in [1u32, 2, 8, 9, 20] {
+            let mut s = NominalSplitter::default();
+            for v in (0..n).rev() {
+                s.learn(v * 3, 0, 1.0);
+            }
+            for v in 0..n {
+                assert_eq!(s.value_index(v * 3), Some((n - 1 - v) as usize));
+            }
+            assert_eq!(s.value_index(1), None);
+        }
+    }
 
     #[test]
     fn gaussian_statistics_by_hand() {
