@@ -6,6 +6,7 @@
 //! where the wider vectors are available.
 
 use multiversion::multiversion;
+use multiversion::target::selected_target;
 
 /// `C = X W^T + bias` for a row-major `X` (one sample per row), given `W^T` (row-major, one
 /// row per input, one column per output): each layer's forward pass, for one sample or a whole
@@ -112,9 +113,11 @@ pub(super) fn matmul_acc(
     inner: usize,
     panel: &mut Vec<f32>,
 ) {
-    // Four rows by sixteen columns keep eight independent vector sums in registers; a row
-    // alone takes sixty-four columns at a time for as many independent sums.
+    // Four rows by sixteen columns keep eight independent 256-bit sums in registers (four
+    // rows by thirty-two, eight 512-bit ones); a row alone takes sixty-four columns at a
+    // time for as many independent sums.
     const MR: usize = 4;
+    let wide_registers = selected_target!().supports_feature_str("avx512f");
     if w == 0 {
         return;
     }
@@ -124,6 +127,15 @@ pub(super) fn matmul_acc(
     for r0 in (0..rows_full).step_by(MR) {
         pack(panel, l, l_rs, l_ps, inner, r0, MR);
         let mut c0 = 0;
+        // With 32 vector registers, four rows by thirty-two columns keep eight 512-bit sums
+        // in flight (about 10% faster on the router's products); with 16 registers they
+        // would spill.
+        if wide_registers {
+            while c0 + 32 <= w {
+                acc_tile::<MR, 32>(c, w, panel, r, r0, c0);
+                c0 += 32;
+            }
+        }
         while c0 + 16 <= w {
             acc_tile::<MR, 16>(c, w, panel, r, r0, c0);
             c0 += 16;
@@ -373,7 +385,7 @@ mod tests {
     #[test]
     fn matmul_acc_adds_the_product_with_either_layout() {
         // C (rows x w) += L R with L read as a matrix (rows x inner) or as a transpose.
-        for (rows, w, inner) in [(5, 21, 3), (4, 16, 9), (1, 3, 4), (9, 8, 1)] {
+        for (rows, w, inner) in [(5, 21, 3), (4, 16, 9), (1, 3, 4), (9, 8, 1), (7, 77, 5)] {
             let (l, r, c0) = (ramp(rows * inner, 4), ramp(inner * w, 5), ramp(rows * w, 6));
             let naive = |lt: bool| {
                 let mut c = c0.clone();

@@ -631,7 +631,10 @@ mod tests {
             assert!(keep.iter().all(|&k| k == 0.0 || k == 2.0));
             let kept = keep.iter().filter(|&&k| k == 2.0).count() as f64 / keep.len() as f64;
             // Binomial standard deviation below 0.0016: four of them.
-            assert!((kept - (1.0 - dropout as f64)).abs() < 0.0064, "{dropout}: {kept}");
+            assert!(
+                (kept - (1.0 - dropout as f64)).abs() < 0.0064,
+                "{dropout}: {kept}"
+            );
             let mut again = vec![0.0f32; keep.len()];
             draw_keep(&mut again, dropout, 2.0, &mut Pcg64::seed_from_u64(seed));
             assert_eq!(keep, again);
