@@ -277,6 +277,34 @@ def test_predicting_between_learning_steps_changes_nothing(mode):
     )
 
 
+@pytest.mark.parametrize("mode", ["data", "task"])
+def test_prequential_on_arrays_equals_predict_one_then_learn_one(mode):
+    # The array path reads most predictions off the experts' verdicts and scores the router's
+    # inputs a block at a time; the curve and the model must be those of the plain loop.
+    # Labels are strings whose sorted order is not the order of first appearance, so ties
+    # (early samples, majority-class leaves) must be broken by label order as predict_one does.
+    X, y = arrays(synth.LED(seed=6, noise_percentage=0.1), 2500)
+    names = np.array(["nine", "eight", "seven", "six", "five", "four", "three", "two", "one", "zero"])
+    labels = names[np.asarray(y, dtype=int)]
+    # Then exact ties on every other sample: constant features, alternating labels, the first
+    # seen ("b") last in label order.
+    X = np.vstack([np.zeros((300, X.shape[1])), X])
+    labels = np.concatenate([np.array(["b", "a"] * 150), labels])
+    params = dict(mode=mode, n_experts=4, batch_size=24, seed=3)
+    by_array = moe.DriftMoEClassifier(**params)
+    curve = evaluate.prequential(by_array, X, labels)
+    by_rows = moe.DriftMoEClassifier(**params)
+    correct, expected = 0, []
+    for i, (row, label) in enumerate(zip(X.tolist(), labels.tolist(), strict=True)):
+        x = dict(enumerate(row))
+        if i > 0:
+            correct += by_rows.predict_one(x) == label
+        by_rows.learn_one(x, label)
+        expected.append(correct / (i + 1))
+    assert curve.tolist() == expected
+    assert pickle.dumps(by_array) == pickle.dumps(by_rows)
+
+
 def test_nominal_columns_match_the_dict_path_and_feed_the_router_their_codes():
     # MOA's LED has nominal attributes: the trees see categories, the router the codes.
     X, y = datasets.LED(seed=2, noise_percentage=0.1).arrays(1200)

@@ -4,7 +4,7 @@
 use rand::SeedableRng;
 use rapidriver_core::datasets::{Generator, Led, Sea};
 use rapidriver_core::moe::router::{Adam, Router};
-use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode};
+use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode, Prediction};
 use rapidriver_core::tree::{Instance, Value};
 use std::time::Instant;
 
@@ -77,32 +77,42 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             model.set_nominal(f);
         }
     }
-    let (mut inst, mut z) = (Instance::new(), vec![0.0f32; d]);
+    // Test-then-train as `rapidriver.evaluate.prequential` runs it: blocks of 256 rows.
+    const BLOCK: usize = 256;
+    let mut insts = vec![Instance::new(); BLOCK];
+    let mut zs = Vec::with_capacity(BLOCK * d);
     let mut correct = 0usize;
     let start = Instant::now();
     let cpu = user_seconds();
-    for (row, &y) in xs.chunks_exact(d).zip(&ys) {
-        inst.clear();
-        for (j, &v) in row.iter().enumerate() {
-            inst.push(
-                j,
-                if nominal {
-                    Value::Cat(v as u32)
-                } else {
-                    Value::Num(v)
-                },
-            );
-            z[j] = v as f32;
+    for (rows, labels) in xs.chunks(BLOCK * d).zip(ys.chunks(BLOCK)) {
+        zs.clear();
+        for (inst, row) in insts.iter_mut().zip(rows.chunks_exact(d)) {
+            inst.clear();
+            for (j, &v) in row.iter().enumerate() {
+                inst.push(
+                    j,
+                    if nominal {
+                        Value::Cat(v as u32)
+                    } else {
+                        Value::Num(v)
+                    },
+                );
+                zs.push(v as f32);
+            }
         }
-        if model.input_dim().is_some() {
-            let p = model.predict_proba_one(&z, &inst)?;
-            let best = (0..p.len()).fold(None, |b: Option<usize>, k| match b {
-                Some(j) if p[j] >= p[k] => Some(j),
-                _ => Some(k),
-            });
-            correct += usize::from(best == Some(y));
-        }
-        model.learn_one(&z, &inst, y)?;
+        model.prequential_rows(&zs, &insts[..labels.len()], labels, |k, p| {
+            let best = match p {
+                Some(Prediction::Class(c)) => Some(c),
+                Some(Prediction::Proba(p)) => {
+                    (0..p.len()).fold(None, |b: Option<usize>, k| match b {
+                        Some(j) if p[j] >= p[k] => Some(j),
+                        _ => Some(k),
+                    })
+                }
+                None => None,
+            };
+            correct += usize::from(best == Some(labels[k]));
+        })?;
     }
     let secs = start.elapsed().as_secs_f64();
     println!(

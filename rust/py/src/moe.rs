@@ -9,7 +9,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet};
-use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode};
+use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode, Prediction};
 use rapidriver_core::snapshot;
 use rapidriver_core::tree::{HtConfig, Instance, LeafPrediction, Value};
 use std::collections::HashMap;
@@ -422,38 +422,54 @@ impl PyDriftMoe {
         for (r, &c) in self.sorted.iter().enumerate() {
             rank[c] = r;
         }
-        let (mut inst, mut z) = (std::mem::take(&mut self.x), std::mem::take(&mut self.z));
+        let mut z = std::mem::take(&mut self.z);
         let core = &mut self.core;
+        // `predict_one`'s rule: the first class in label order with the largest probability.
+        let predicted = |p: &[f64]| {
+            let mut known: Vec<usize> = (0..p.len()).collect();
+            known.sort_by_key(|&k| rank.get(k).copied().unwrap_or(usize::MAX));
+            let mut best: Option<(usize, f64)> = None;
+            for k in known {
+                if best.is_none_or(|(_, b)| p[k] > b) {
+                    best = Some((k, p[k]));
+                }
+            }
+            best.map(|(k, _)| k)
+        };
         let result = py.detach(|| -> Result<Vec<f64>, rapidriver_core::Error> {
+            // Rows go to the core a block at a time, so that it can score the router's
+            // inputs of a block together.
+            const BLOCK: usize = 256;
             let mut curve = Vec::with_capacity(n);
             let mut correct = 0usize;
-            for (i, &c) in ys.iter().enumerate() {
-                fill(
-                    &mut inst,
-                    &mut z,
-                    &slots,
-                    &ids,
-                    &codes,
-                    &values[i * d..(i + 1) * d],
-                );
-                if core.input_dim().is_some() {
-                    let p = core.predict_proba_one(&z, &inst)?;
-                    let mut known: Vec<usize> = (0..p.len()).collect();
-                    known.sort_by_key(|&k| rank.get(k).copied().unwrap_or(usize::MAX));
-                    let mut best: Option<(usize, f64)> = None;
-                    for k in known {
-                        if best.is_none_or(|(_, b)| p[k] > b) {
-                            best = Some((k, p[k]));
-                        }
-                    }
-                    correct += usize::from(best.map(|(k, _)| k) == Some(c));
+            let (mut insts, mut zs) = (Vec::<Instance>::new(), Vec::<f32>::new());
+            for start in (0..n).step_by(BLOCK) {
+                let end = (start + BLOCK).min(n);
+                insts.resize_with(end - start, Instance::new);
+                zs.clear();
+                for (inst, i) in insts.iter_mut().zip(start..end) {
+                    fill(
+                        inst,
+                        &mut z,
+                        &slots,
+                        &ids,
+                        &codes,
+                        &values[i * d..(i + 1) * d],
+                    );
+                    zs.extend_from_slice(&z);
                 }
-                curve.push(correct as f64 / (i + 1) as f64);
-                core.learn_one(&z, &inst, c)?;
+                core.prequential_rows(&zs, &insts, &ys[start..end], |k, prediction| {
+                    let best = match prediction {
+                        None => None,
+                        Some(Prediction::Class(class)) => Some(class),
+                        Some(Prediction::Proba(p)) => predicted(&p),
+                    };
+                    correct += usize::from(best == Some(ys[start + k]));
+                    curve.push(correct as f64 / (start + k + 1) as f64);
+                })?;
             }
             Ok(curve)
         });
-        self.x = inst;
         self.z = z;
         Ok(result.py_err()?.into_pyarray(py))
     }

@@ -124,6 +124,59 @@ pub struct DriftMoe {
     /// The experts' verdicts on the sample being learned (not part of the state).
     #[serde(skip)]
     judged: Judged,
+    /// The router's scores of rows about to be learned, computed together (not state).
+    #[serde(skip)]
+    primed: PrimedRows,
+}
+
+/// The router's evaluation-mode scores of the next rows of a stream, computed in one pass
+/// ([`Router::forward_eval_rows`], the same bits as row by row) while the router cannot
+/// change: up to its next step. Each is used once, in order, and only for the very row it
+/// was computed for; a step empties it.
+#[derive(Debug, Clone, Default)]
+struct PrimedRows {
+    zs: Vec<f32>,
+    logits: Vec<f32>,
+    next: usize,
+    rows: usize,
+}
+
+impl PrimedRows {
+    fn clear(&mut self) {
+        self.next = 0;
+        self.rows = 0;
+    }
+
+    fn remaining(&self) -> usize {
+        self.rows - self.next
+    }
+
+    /// The scores of the next primed row, if it is `z`.
+    fn take(&mut self, z: &[f32], outputs: usize) -> Option<&[f32]> {
+        let (k, d) = (self.next, z.len());
+        if k >= self.rows || self.zs.get(k * d..(k + 1) * d) != Some(z) {
+            return None;
+        }
+        self.next += 1;
+        self.logits.get(k * outputs..(k + 1) * outputs)
+    }
+}
+
+/// Scratch, not state: two models are equal whatever they have cached.
+impl PartialEq for PrimedRows {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+/// What [`DriftMoe::predict_then_learn`] predicted before learning.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Prediction {
+    /// A class whose probability is strictly larger than every other's.
+    Class(usize),
+    /// The class probabilities by class id (as `predict_proba_one` gives them), when no
+    /// class leads strictly: which to predict among ties is the caller's rule.
+    Proba(Vec<f64>),
 }
 
 /// Buffers of the experts' verdicts, reused from sample to sample.
@@ -216,6 +269,7 @@ impl DriftMoe {
             logits: vec![],
             eval_cache: EvalCache::default(),
             judged: Judged::default(),
+            primed: PrimedRows::default(),
         })
     }
 
@@ -310,6 +364,18 @@ impl DriftMoe {
     /// Learns one sample: `z` is the router's input (of the width fixed by the first call),
     /// `x` the trees' input, `y` a class id.
     pub fn learn_one(&mut self, z: &[f32], x: &Instance, y: usize) -> Result<()> {
+        self.check_learnable(z, x)?;
+        self.see_class(y)?;
+        self.ensure_router(z.len());
+        let learned = match self.cfg.mode {
+            MoeMode::Data => self.learn_data(z, x, y, None).map(|_| ()),
+            MoeMode::Task => self.learn_task(z, x, y),
+        };
+        self.eval_cache.valid = false;
+        learned
+    }
+
+    fn check_learnable(&self, z: &[f32], x: &Instance) -> Result<()> {
         Self::check(z, x)?;
         if let Some(d) = self.input_dim() {
             if z.len() != d {
@@ -320,27 +386,114 @@ impl DriftMoe {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// `predict_proba_one` and then `learn_one` on the same sample (test-then-train), with
+    /// the same results, in one pass: the prediction is read off the experts' verdicts that
+    /// learning computes anyway, and only a prediction with tied classes is returned as
+    /// probabilities. `None` for the first sample, before which there is no router.
+    pub fn predict_then_learn(
+        &mut self,
+        z: &[f32],
+        x: &Instance,
+        y: usize,
+    ) -> Result<Option<Prediction>> {
+        self.check_learnable(z, x)?;
+        if self.router.is_none() {
+            self.learn_one(z, x, y)?;
+            return Ok(None);
+        }
+        if self.cfg.mode == MoeMode::Task {
+            let proba = self.predict_proba_one(z, x)?;
+            self.learn_one(z, x, y)?;
+            return Ok(Some(Prediction::Proba(proba)));
+        }
+        let classes_before = self.n_classes;
         self.see_class(y)?;
-        self.ensure_router(z.len());
-        let learned = match self.cfg.mode {
-            MoeMode::Data => self.learn_data(z, x, y),
-            MoeMode::Task => self.learn_task(z, x, y),
-        };
+        let learned = self.learn_data(z, x, y, Some(classes_before));
         self.eval_cache.valid = false;
         learned
     }
 
-    fn learn_data(&mut self, z: &[f32], x: &Instance, y: usize) -> Result<()> {
+    /// Test-then-train over rows: [`predict_then_learn`](Self::predict_then_learn) on each
+    /// row of `zs` (the router's inputs, of one width) with `xs` and `ys`, handing each
+    /// prediction to `on_prediction` with its row index. The router's scores of the rows up to
+    /// its next step are computed together, as one matrix product per layer. Stops at the
+    /// first row that is rejected, with the rows before it learned.
+    pub fn prequential_rows(
+        &mut self,
+        zs: &[f32],
+        xs: &[Instance],
+        ys: &[usize],
+        mut on_prediction: impl FnMut(usize, Option<Prediction>),
+    ) -> Result<()> {
+        let n = xs.len().min(ys.len());
+        let d = zs.len().checked_div(n).unwrap_or(0);
+        if d * n != zs.len() {
+            return Err(value(
+                "x",
+                format!("{} router inputs do not split into {n} rows", zs.len()),
+            ));
+        }
+        for i in 0..n {
+            let z = &zs[i * d..(i + 1) * d];
+            if self.cfg.mode == MoeMode::Data && self.primed.remaining() == 0 {
+                self.prime(&zs[i * d..]);
+            }
+            on_prediction(i, self.predict_then_learn(z, &xs[i], ys[i])?);
+        }
+        Ok(())
+    }
+
+    /// Scores the rows of `zs` (of the router's input width) that the router will see before
+    /// its next step.
+    fn prime(&mut self, zs: &[f32]) {
+        self.primed.clear();
+        let Some(router) = self.router.as_mut() else {
+            return;
+        };
+        let d = router.dims()[0];
+        if d == 0 || zs.len() % d != 0 {
+            return;
+        }
+        let rows = (zs.len() / d).min(self.cfg.batch_size - self.batch_len);
+        let zs = &zs[..rows * d];
+        let logits = router.forward_eval_rows(zs);
+        if logits.is_empty() {
+            return;
+        }
+        let p = &mut self.primed;
+        p.logits.clear();
+        p.logits.extend_from_slice(logits);
+        p.zs.clear();
+        p.zs.extend_from_slice(zs);
+        p.rows = rows;
+    }
+
+    /// Learns one sample in data mode. With `predict` (the number of classes before this
+    /// sample), also returns what `predict_proba_one` would have predicted before learning.
+    fn learn_data(
+        &mut self,
+        z: &[f32],
+        x: &Instance,
+        y: usize,
+        predict: Option<usize>,
+    ) -> Result<Option<Prediction>> {
         let e = self.cfg.n_experts;
         let Some(router) = self.router.as_mut() else {
-            return Ok(());
+            return Ok(None);
         };
         // The buffers of the last step are reused: no allocation here beyond the trees' own.
         let logits = &mut self.logits;
         logits.clear();
-        match self.eval_cache.get(z, router.dims()[3]) {
-            Some(cached) => logits.extend_from_slice(cached),
-            None => logits.extend_from_slice(router.forward(z, false, &mut self.rng)),
+        let outputs = router.dims()[3];
+        if let Some(cached) = self.eval_cache.get(z, outputs) {
+            logits.extend_from_slice(cached);
+        } else if let Some(primed) = self.primed.take(z, outputs) {
+            logits.extend_from_slice(primed);
+        } else {
+            logits.extend_from_slice(router.forward(z, false, &mut self.rng));
         }
         let chosen = argmax(logits);
         // Which experts were right before learning, for the router's target.
@@ -355,6 +508,29 @@ impl DriftMoe {
             verdicts.push(t.verdict_with(x, y, proba)?);
         }
         let verdicts = &verdicts[..];
+        // The chosen expert's prediction, before any expert learns: its verdict's class when
+        // that leads strictly, else its probabilities (over the classes known before `y`).
+        let prediction = match (predict, chosen) {
+            (None, _) => None,
+            (Some(_), Some(i)) if verdicts[i].unique => {
+                verdicts[i].predicted.map(Prediction::Class)
+            }
+            (Some(classes), chosen) => {
+                let mut out = vec![0.0; classes];
+                if let Some(i) = chosen {
+                    for (c, v) in self.experts[i]
+                        .predict_proba_one(x)?
+                        .into_iter()
+                        .enumerate()
+                    {
+                        if let Some(slot) = out.get_mut(c) {
+                            *slot = v;
+                        }
+                    }
+                }
+                Some(Prediction::Proba(out))
+            }
+        };
         for (m, v) in mask.iter_mut().zip(verdicts) {
             if v.predicted == Some(y) {
                 *m = 1.0;
@@ -395,7 +571,7 @@ impl DriftMoe {
         if self.batch_len == self.cfg.batch_size {
             self.train_batch();
         }
-        Ok(())
+        Ok(prediction)
     }
 
     fn learn_task(&mut self, z: &[f32], x: &Instance, y: usize) -> Result<()> {
@@ -440,6 +616,7 @@ impl DriftMoe {
             &mut self.rng,
         );
         router.step();
+        self.primed.clear();
         self.losses.push(total / n as f32);
         self.batch_x.clear();
         self.batch_t.clear();
@@ -538,6 +715,94 @@ mod tests {
             hidden: [16, 8],
             ..MoeConfig::default()
         }
+    }
+
+    #[test]
+    fn prequential_rows_equal_predicting_then_learning_row_by_row() {
+        use crate::datasets::{Generator, Led};
+        for mode in [MoeMode::Data, MoeMode::Task] {
+            let mut gen = Generator::Led(Led::new(0.1, true, 3, false, 4).unwrap());
+            let (xs, ys) = gen.take(3000);
+            let d = gen.n_features();
+            let cfg = MoeConfig {
+                batch_size: 32,
+                ..small(mode)
+            };
+            let mut rows = DriftMoe::new(cfg.clone(), 9).unwrap();
+            let mut one = rows.clone();
+            for f in 0..d {
+                rows.set_nominal(f);
+                one.set_nominal(f);
+            }
+            let (mut zs, mut insts) = (vec![], vec![]);
+            for row in xs.chunks_exact(d) {
+                let mut x = Instance::new();
+                for (j, &v) in row.iter().enumerate() {
+                    x.push(j, Value::Cat(v as u32));
+                }
+                zs.extend(row.iter().map(|&v| v as f32));
+                insts.push(x);
+            }
+            let mut predictions = vec![];
+            // Blocks that do not line up with the router's steps.
+            for start in (0..ys.len()).step_by(100) {
+                let end = (start + 100).min(ys.len());
+                rows.prequential_rows(
+                    &zs[start * d..end * d],
+                    &insts[start..end],
+                    &ys[start..end],
+                    |k, p| {
+                        assert_eq!(k, predictions.len() - start);
+                        predictions.push(p);
+                    },
+                )
+                .unwrap();
+            }
+            let (mut classes, mut ties) = (0, 0);
+            for (i, p) in predictions.iter().enumerate() {
+                let z = &zs[i * d..(i + 1) * d];
+                let expected = one
+                    .input_dim()
+                    .map(|_| one.predict_proba_one(z, &insts[i]).unwrap());
+                match (p, expected) {
+                    (None, None) => {}
+                    (Some(Prediction::Proba(q)), Some(e)) => {
+                        ties += 1;
+                        assert_eq!(q, &e, "row {i}");
+                    }
+                    (Some(Prediction::Class(c)), Some(e)) => {
+                        classes += 1;
+                        assert!(
+                            e.iter().enumerate().all(|(k, &v)| k == *c || v < e[*c]),
+                            "row {i}"
+                        );
+                    }
+                    (p, e) => panic!("row {i}: {p:?} against {e:?}"),
+                }
+                one.learn_one(z, &insts[i], ys[i]).unwrap();
+            }
+            assert_eq!(rows, one, "{mode:?}");
+            assert_eq!(rows.losses(), one.losses());
+            match mode {
+                // Data mode reads most predictions off the verdicts; early ones are ties.
+                MoeMode::Data => assert!(classes > 2500 && ties > 0, "{classes} {ties}"),
+                MoeMode::Task => assert_eq!(ties, 2999),
+            }
+        }
+        // A row that is rejected stops the rows, with those before it learned.
+        let mut m = DriftMoe::new(small(MoeMode::Data), 1).unwrap();
+        let (z, x) = inst(&[0.5, 1.0]);
+        let bad = [0.5, f32::NAN];
+        let zs = [z.clone(), z.clone(), bad.to_vec()].concat();
+        let mut seen = 0;
+        let err = m.prequential_rows(
+            &zs,
+            &[x.clone(), x.clone(), x.clone()],
+            &[0, 1, 0],
+            |_, _| seen += 1,
+        );
+        assert!(err.is_err());
+        assert_eq!((seen, m.n_classes()), (2, 2));
     }
 
     #[test]

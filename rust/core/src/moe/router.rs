@@ -98,6 +98,9 @@ pub struct Router {
     scratch: Activations,
     #[serde(skip)]
     batch: Activations,
+    /// Scratch of [`Router::forward_eval_rows`].
+    #[serde(skip)]
+    eval_rows: Activations,
     /// W1, W2 and W3 transposed (one row per input), which the forward pass reads row by row;
     /// rebuilt after every change of the weights (not state).
     #[serde(skip)]
@@ -207,6 +210,7 @@ impl Router {
             batched: false,
             scratch: Activations::default(),
             batch: Activations::default(),
+            eval_rows: Activations::default(),
             transposed: Transposed::default(),
         }
     }
@@ -290,6 +294,37 @@ impl Router {
             affine(&p[W3], &p[B3], &s.a2, &mut s.out);
         }
         &s.out
+    }
+
+    /// The evaluation-mode logits (no dropout) of every row of `xs` (one row of the input
+    /// width per sample), row after row: the same bits as [`forward`](Self::forward) without
+    /// `train` gives each row alone, as one matrix product per layer. Only for a router with
+    /// the batched forward pass; an empty slice otherwise.
+    pub fn forward_eval_rows(&mut self, xs: &[f32]) -> &[f32] {
+        let [d, h1, h2, e] = self.dims;
+        if !self.batched || d == 0 || xs.len() % d != 0 {
+            return &[];
+        }
+        self.ensure_transposed();
+        let n = xs.len() / d;
+        let b = &mut self.eval_rows;
+        b.z1.resize(n * h1, 0.0);
+        b.a1.resize(n * h1, 0.0);
+        b.z2.resize(n * h2, 0.0);
+        b.a2.resize(n * h2, 0.0);
+        b.out.resize(n * e, 0.0);
+        let (p, wt) = (&self.params, &self.transposed.w);
+        affine_rows(xs, &wt[0], &p[B1], &mut b.z1, &mut b.ws);
+        for (a, &z) in b.a1.iter_mut().zip(&b.z1) {
+            // `forward` multiplies by a keep factor of 1 here, which changes no bit.
+            *a = z.max(0.0);
+        }
+        affine_rows(&b.a1, &wt[1], &p[B2], &mut b.z2, &mut b.ws);
+        for (a, &z) in b.a2.iter_mut().zip(&b.z2) {
+            *a = z.max(0.0);
+        }
+        affine_rows(&b.a2, &wt[2], &p[B3], &mut b.out, &mut b.ws);
+        &b.out
     }
 
     /// Rebuilds the transposed weights if the weights changed since.
@@ -621,6 +656,36 @@ mod tests {
         assert!(r.params[W1].iter().all(|w| w.abs() <= bound));
         assert!(r.params[B1].iter().all(|&b| b == 0.0));
         assert_eq!(r.params[W3].len(), 128 * 12);
+    }
+
+    #[test]
+    fn rows_evaluated_together_match_each_alone() {
+        let mut rng = Pcg64::seed_from_u64(6);
+        let mut r =
+            Router::new([5, 40, 24, 7], 0.2, Adam::default(), &mut rng).with_batched_forward(true);
+        // Half the inputs 0, as for binary features; a few steps so the biases are not 0.
+        let xs: Vec<f32> = (0..13 * 5)
+            .map(|i| {
+                if i % 3 == 0 {
+                    0.0
+                } else {
+                    (i % 11) as f32 / 5.0 - 1.0
+                }
+            })
+            .collect();
+        let ts: Vec<f32> = (0..13 * 7).map(|i| (i % 4 == 0) as u8 as f32).collect();
+        for _ in 0..3 {
+            r.accumulate_batch(&xs, &ts, 0.1, &mut rng);
+            r.step();
+        }
+        let together = r.forward_eval_rows(&xs).to_vec();
+        assert_eq!(together.len(), 13 * 7);
+        for (x, row) in xs.chunks(5).zip(together.chunks(7)) {
+            let alone = r.forward(x, false, &mut rng).to_vec();
+            let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(row), bits(&alone));
+        }
+        assert!(r.forward_eval_rows(&xs[..7]).is_empty(), "a partial row");
     }
 
     #[test]

@@ -102,6 +102,9 @@ impl HtConfig {
 pub struct Verdict {
     /// The class of highest probability (the lowest id among ties), none if all are 0.
     pub predicted: Option<usize>,
+    /// Whether `predicted`'s probability is strictly larger than every other class's, so that
+    /// any rule for breaking ties would predict it too.
+    pub unique: bool,
     /// MOA's vote for the sample's class (`moa_vote`).
     pub vote: f64,
     /// The leaf the sample reaches, and whether its naive Bayes picks the sample's class
@@ -1115,6 +1118,7 @@ impl HoeffdingTreeClassifier {
         let Some(Node::Leaf(l)) = leaf.map(|id| &self.nodes[id]) else {
             return Ok(Verdict {
                 predicted: None,
+                unique: false,
                 vote: 0.0,
                 leaf: None,
                 nb_right: None,
@@ -1125,16 +1129,22 @@ impl HoeffdingTreeClassifier {
         // `predict_proba_one`'s vector, read as the mask's argmax reads it: the first
         // largest positive entry among the ids below `n_classes`.
         let mut predicted: Option<(usize, f64)> = None;
+        let mut unique = false;
         for &(c, p) in &proba.0 {
-            if c < self.n_classes
-                && p > 0.0
-                && predicted.is_none_or(|(bc, bp)| p > bp || (p == bp && c < bc))
-            {
-                predicted = Some((c, p));
+            if c < self.n_classes && p > 0.0 {
+                match predicted {
+                    Some((_, bp)) if p == bp => unique = false,
+                    _ => {}
+                }
+                if predicted.is_none_or(|(bc, bp)| p > bp || (p == bp && c < bc)) {
+                    unique = predicted.is_none_or(|(_, bp)| p > bp);
+                    predicted = Some((c, p));
+                }
             }
         }
         Ok(Verdict {
             predicted: predicted.map(|(c, _)| c),
+            unique,
             vote,
             leaf,
             nb_right,
@@ -1525,7 +1535,7 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 (state >> 33) % m
             };
-            let mut predicted_right = 0;
+            let (mut predicted_right, mut uniques) = (0, 0);
             for i in 0..3000 {
                 let (a, b, c) = (next(3) as u32, next(2) as u32, next(100) as f64 / 10.0);
                 let y = if i % 11 == 0 {
@@ -1547,6 +1557,9 @@ mod tests {
                     })
                     .map(|(k, _)| k);
                 assert_eq!(v.predicted, first_max, "sample {i}");
+                let ties = first_max.map_or(0, |k| p.iter().filter(|&&q| q == p[k]).count());
+                assert_eq!(v.unique, ties == 1, "sample {i}: {p:?}");
+                uniques += usize::from(v.unique);
                 assert_eq!(v.vote.to_bits(), judged.moa_vote(&x, y).to_bits());
                 predicted_right += usize::from(v.predicted == Some(y));
                 judged.learn_one_judged(&x, y, 1.0, Some(&v)).unwrap();
@@ -1554,6 +1567,8 @@ mod tests {
             }
             assert!(judged.n_nodes() > 1, "the tree should have split");
             assert!(predicted_right > 2000, "{predicted_right}");
+            // Both kinds occur: ties (the empty tree, majority-class leaves) and clear leads.
+            assert!(uniques > 2000 && uniques < 3000, "{uniques}");
             assert_eq!(judged, plain);
         }
     }
