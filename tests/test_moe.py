@@ -284,7 +284,9 @@ def test_prequential_on_arrays_equals_predict_one_then_learn_one(mode):
     # Labels are strings whose sorted order is not the order of first appearance, so ties
     # (early samples, majority-class leaves) must be broken by label order as predict_one does.
     X, y = arrays(synth.LED(seed=6, noise_percentage=0.1), 2500)
-    names = np.array(["nine", "eight", "seven", "six", "five", "four", "three", "two", "one", "zero"])
+    names = np.array(
+        ["nine", "eight", "seven", "six", "five", "four", "three", "two", "one", "zero"]
+    )
     labels = names[np.asarray(y, dtype=int)]
     # Then exact ties on every other sample: constant features, alternating labels, the first
     # seen ("b") last in label order.
@@ -309,9 +311,7 @@ def test_nominal_columns_match_the_dict_path_and_feed_the_router_their_codes():
     # MOA's LED has nominal attributes: the trees see categories, the router the codes.
     X, y = datasets.LED(seed=2, noise_percentage=0.1).arrays(1200)
     nominal = list(range(X.shape[1]))
-    by_rows = moe.DriftMoEClassifier(
-        n_experts=4, batch_size=32, nominal_attributes=nominal, seed=5
-    )
+    by_rows = moe.DriftMoEClassifier(n_experts=4, batch_size=32, nominal_attributes=nominal, seed=5)
     for row, label in zip(X.tolist(), y.tolist(), strict=True):
         by_rows.learn_one({j: int(v) for j, v in enumerate(row)}, label)
     by_array = moe.DriftMoEClassifier(
