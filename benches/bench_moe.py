@@ -149,7 +149,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--paper", action="store_true", help="1M samples per stream, ours only")
     parser.add_argument("--quick", action="store_true", help="10k samples, baselines on 3k")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--out", type=pathlib.Path, default=RESULTS / "moe.json")
+    parser.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=None,
+        help="results file (default results/moe.json, with --published results/moe_published.json)",
+    )
     parser.add_argument(
         "--streams",
         nargs="+",
@@ -181,6 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.published is not None:
         published(args)
         return
+    args.out = args.out or RESULTS / "moe.json"
     if args.paper:
         args.n, args.baseline_n = 1_000_000, 0
     if args.quick:
@@ -303,7 +309,8 @@ def published(args) -> None:
                         flush=True,
                     )
                 rows.append(row)
-    out = RESULTS / "moe_published.json"
+    out = args.out or RESULTS / "moe_published.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
     if args.streams and out.exists():
         keep = [r for r in json.loads(out.read_text())["rows"] if r["stream"] not in args.streams]
         rows = keep + rows
@@ -350,7 +357,7 @@ def published_table(rows: list[dict]) -> str:
 def table(rows: list[dict]) -> str:
     lines = [
         "| stream | n | ours MoE-Data acc | ours MoE-Task acc | paper MoE-Data | "
-        "ours Data samples/s | ours Task samples/s | × published (Data/Task) | "
+        "ours Data samples/s | ours Task samples/s | × issue's published figures (Data/Task) | "
         "ARF acc (prefix) | HAT acc (prefix) | ours Data acc (prefix) | "
         "ours Data / Task acc at 300k | published Data / Task at 300k |",
         "|" + "---|" * 13,
