@@ -335,6 +335,45 @@ pub(super) fn adam_update(
     }
 }
 
+/// [`adam_update`] of a weight matrix (row-major, a row per entry of `d`) whose gradient is
+/// the outer product `d a^T` of one sample alone, with nothing accumulated before it: each
+/// gradient is formed as `0 + d_i a_j`, the very value [`outer_add`] would store in a cleared
+/// gradient (a skipped row's 0 included, the inputs being finite), inside the update, so the
+/// gradient is never written nor read back. A bias is the case `a = [1]`.
+#[allow(clippy::too_many_arguments)]
+#[multiversion(targets(
+    "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
+    "x86_64+avx+avx2",
+    "x86_64+sse4.1"
+))]
+pub(super) fn adam_update_outer(
+    p: &mut [f32],
+    m: &mut [f32],
+    v: &mut [f32],
+    d: &[f32],
+    a: &[f32],
+    beta1: f32,
+    beta2: f32,
+    step_size: f32,
+    inv_bc2_sqrt: f32,
+    eps: f32,
+) {
+    let n = a.len().max(1);
+    for (((prow, mrow), vrow), &di) in p
+        .chunks_exact_mut(n)
+        .zip(m.chunks_exact_mut(n))
+        .zip(v.chunks_exact_mut(n))
+        .zip(d)
+    {
+        for (((pi, mi), vi), &aj) in prow.iter_mut().zip(mrow).zip(vrow).zip(a) {
+            let gi = 0.0 + di * aj;
+            *mi = beta1 * *mi + (1.0 - beta1) * gi;
+            *vi = beta2 * *vi + (1.0 - beta2) * gi * gi;
+            *pi -= step_size * *mi / (vi.sqrt() * inv_bc2_sqrt + eps);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

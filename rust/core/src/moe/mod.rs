@@ -588,8 +588,7 @@ impl DriftMoe {
             None => argmax(router.forward(z, false, &mut self.rng)),
         };
         router.forward(z, true, &mut self.rng);
-        let loss = router.backward(z, &mask, 1.0 / mask.len() as f32);
-        router.step();
+        let loss = router.backward_step(z, &mask, 1.0 / mask.len() as f32);
         self.losses.push(loss);
         self.last = LastStep {
             chosen,
