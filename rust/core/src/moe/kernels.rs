@@ -328,11 +328,24 @@ pub(super) fn adam_update(
         .zip(m.iter_mut())
         .zip(v.iter_mut())
     {
-        *mi = beta1 * *mi + (1.0 - beta1) * *gi;
-        *vi = beta2 * *vi + (1.0 - beta2) * *gi * *gi;
-        *pi -= step_size * *mi / (vi.sqrt() * inv_bc2_sqrt + eps);
+        adam_one(
+            pi,
+            mi,
+            vi,
+            *gi,
+            [beta1, beta2, step_size, inv_bc2_sqrt, eps],
+        );
         *gi = 0.0;
     }
+}
+
+/// Adam's update of one weight `p` with gradient `g` (both update paths share it, so that
+/// they round alike): `[beta1, beta2, step_size, 1 / sqrt(1 - beta2^t), eps]`.
+#[inline(always)]
+fn adam_one(p: &mut f32, m: &mut f32, v: &mut f32, g: f32, [b1, b2, step, inv_bc2, eps]: [f32; 5]) {
+    *m = b1 * *m + (1.0 - b1) * g;
+    *v = b2 * *v + (1.0 - b2) * g * g;
+    *p -= step * *m / (v.sqrt() * inv_bc2 + eps);
 }
 
 /// [`adam_update`] of a weight matrix (row-major, a row per entry of `d`) whose gradient is
@@ -367,9 +380,7 @@ pub(super) fn adam_update_outer(
     {
         for (((pi, mi), vi), &aj) in prow.iter_mut().zip(mrow).zip(vrow).zip(a) {
             let gi = 0.0 + di * aj;
-            *mi = beta1 * *mi + (1.0 - beta1) * gi;
-            *vi = beta2 * *vi + (1.0 - beta2) * gi * gi;
-            *pi -= step_size * *mi / (vi.sqrt() * inv_bc2_sqrt + eps);
+            adam_one(pi, mi, vi, gi, [beta1, beta2, step_size, inv_bc2_sqrt, eps]);
         }
     }
 }
