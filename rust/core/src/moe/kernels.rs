@@ -303,49 +303,42 @@ pub(super) fn transposed_add(out: &mut [f32], w: &[f32], d: &[f32], skip_zero: b
     }
 }
 
-/// Adam's update of one parameter array, PyTorch's form (eps added after the bias correction
-/// of the square root); the gradients are cleared.
-#[allow(clippy::too_many_arguments)]
+/// One Adam step's coefficients, the same for every weight: the moments' decays, the
+/// bias-corrected step size, `1 / sqrt(1 - beta2^t)` and `eps`.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct AdamStep {
+    pub(super) beta1: f32,
+    pub(super) beta2: f32,
+    pub(super) step_size: f32,
+    pub(super) inv_bc2_sqrt: f32,
+    pub(super) eps: f32,
+}
+
+/// Adam's update of one weight `p` with gradient `g`, PyTorch's form (eps added after the
+/// bias correction of the square root); both update paths share it, so that they round alike.
+#[inline(always)]
+fn adam_one(p: &mut f32, m: &mut f32, v: &mut f32, g: f32, c: &AdamStep) {
+    *m = c.beta1 * *m + (1.0 - c.beta1) * g;
+    *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+    *p -= c.step_size * *m / (v.sqrt() * c.inv_bc2_sqrt + c.eps);
+}
+
+/// Adam's update of one parameter array with its accumulated gradients, which are cleared.
 #[multiversion(targets(
     "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
     "x86_64+avx+avx2",
     "x86_64+sse4.1"
 ))]
-pub(super) fn adam_update(
-    p: &mut [f32],
-    g: &mut [f32],
-    m: &mut [f32],
-    v: &mut [f32],
-    beta1: f32,
-    beta2: f32,
-    step_size: f32,
-    inv_bc2_sqrt: f32,
-    eps: f32,
-) {
+pub(super) fn adam_update(p: &mut [f32], g: &mut [f32], m: &mut [f32], v: &mut [f32], c: AdamStep) {
     for (((pi, gi), mi), vi) in p
         .iter_mut()
         .zip(g.iter_mut())
         .zip(m.iter_mut())
         .zip(v.iter_mut())
     {
-        adam_one(
-            pi,
-            mi,
-            vi,
-            *gi,
-            [beta1, beta2, step_size, inv_bc2_sqrt, eps],
-        );
+        adam_one(pi, mi, vi, *gi, &c);
         *gi = 0.0;
     }
-}
-
-/// Adam's update of one weight `p` with gradient `g` (both update paths share it, so that
-/// they round alike): `[beta1, beta2, step_size, 1 / sqrt(1 - beta2^t), eps]`.
-#[inline(always)]
-fn adam_one(p: &mut f32, m: &mut f32, v: &mut f32, g: f32, [b1, b2, step, inv_bc2, eps]: [f32; 5]) {
-    *m = b1 * *m + (1.0 - b1) * g;
-    *v = b2 * *v + (1.0 - b2) * g * g;
-    *p -= step * *m / (v.sqrt() * inv_bc2 + eps);
 }
 
 /// [`adam_update`] of a weight matrix (row-major, a row per entry of `d`) whose gradient is
@@ -353,7 +346,6 @@ fn adam_one(p: &mut f32, m: &mut f32, v: &mut f32, g: f32, [b1, b2, step, inv_bc
 /// gradient is formed as `0 + d_i a_j`, the very value [`outer_add`] would store in a cleared
 /// gradient (a skipped row's 0 included, the inputs being finite), inside the update, so the
 /// gradient is never written nor read back. A bias is the case `a = [1]`.
-#[allow(clippy::too_many_arguments)]
 #[multiversion(targets(
     "x86_64+avx+avx2+avx512f+avx512bw+avx512cd+avx512dq+avx512vl",
     "x86_64+avx+avx2",
@@ -365,11 +357,7 @@ pub(super) fn adam_update_outer(
     v: &mut [f32],
     d: &[f32],
     a: &[f32],
-    beta1: f32,
-    beta2: f32,
-    step_size: f32,
-    inv_bc2_sqrt: f32,
-    eps: f32,
+    c: AdamStep,
 ) {
     let n = a.len().max(1);
     for (((prow, mrow), vrow), &di) in p
@@ -379,8 +367,7 @@ pub(super) fn adam_update_outer(
         .zip(d)
     {
         for (((pi, mi), vi), &aj) in prow.iter_mut().zip(mrow).zip(vrow).zip(a) {
-            let gi = 0.0 + di * aj;
-            adam_one(pi, mi, vi, gi, [beta1, beta2, step_size, inv_bc2_sqrt, eps]);
+            adam_one(pi, mi, vi, 0.0 + di * aj, &c);
         }
     }
 }

@@ -11,7 +11,7 @@
 
 use super::kernels::{
     adam_update, adam_update_outer, affine, affine_rows, matmul_acc, outer_add, transposed_add,
-    Workspace,
+    AdamStep, Workspace,
 };
 use rand::{Rng, RngCore, SeedableRng};
 use rand_pcg::Pcg64;
@@ -474,46 +474,51 @@ impl Router {
     /// last `forward`; returns the unscaled mean loss over the outputs.
     pub fn backward(&mut self, x: &[f32], target: &[f32], scale: f32) -> f32 {
         self.grads_clear = false;
+        let loss = self.deltas(target, scale);
         let [d, h1, h2, e] = self.dims;
+        let (g, s) = (&mut self.grads, &self.scratch);
+        for k in 0..e {
+            g[B3][k] += s.d_out[k];
+        }
+        outer_add(&mut g[W3][..e * h2], &s.d_out, &s.a2, false);
+        for j in 0..h2 {
+            g[B2][j] += s.d2[j];
+        }
+        outer_add(&mut g[W2][..h2 * h1], &s.d2, &s.a1, true);
+        for i in 0..h1 {
+            g[B1][i] += s.d1[i];
+        }
+        outer_add(&mut g[W1][..h1 * d], &s.d1, &x[..d], true);
+        loss
+    }
+
+    /// The error signals of the sample of the last `forward` (the scratch's `d_out`, `d2`,
+    /// `d1`), from the weights as they are; returns the mean loss over the outputs.
+    fn deltas(&mut self, target: &[f32], scale: f32) -> f32 {
+        let [_, h1, h2, e] = self.dims;
         let p = &self.params;
-        let g = &mut self.grads;
         let s = &mut self.scratch;
         let mut loss = 0.0;
         for k in 0..e {
             loss += bce(s.out[k], target[k]);
             s.d_out[k] = (sigmoid(s.out[k]) - target[k]) * scale;
         }
-        for k in 0..e {
-            g[B3][k] += s.d_out[k];
-        }
-        outer_add(&mut g[W3][..e * h2], &s.d_out, &s.a2, false);
         s.d2.iter_mut().for_each(|v| *v = 0.0);
         transposed_add(&mut s.d2, &p[W3][..e * h2], &s.d_out, false);
         for j in 0..h2 {
             s.d2[j] = kept_if(relu_passes(s.z2[j]), s.d2[j]);
         }
-        for j in 0..h2 {
-            g[B2][j] += s.d2[j];
-        }
-        outer_add(&mut g[W2][..h2 * h1], &s.d2, &s.a1, true);
         s.d1.iter_mut().for_each(|v| *v = 0.0);
         transposed_add(&mut s.d1, &p[W2][..h2 * h1], &s.d2, true);
         for i in 0..h1 {
             s.d1[i] = kept_if(relu_passes(s.z1[i]), s.d1[i] * s.keep[i]);
         }
-        for i in 0..h1 {
-            g[B1][i] += s.d1[i];
-        }
-        outer_add(&mut g[W1][..h1 * d], &s.d1, &x[..d], true);
         loss / e as f32
     }
 
     /// One Adam step with the accumulated gradients, which are then cleared.
     pub fn step(&mut self) {
-        let (step_size, inv_bc2_sqrt) = self.next_step();
-        let Adam {
-            beta1, beta2, eps, ..
-        } = self.adam;
+        let c = self.next_step();
         for k in 0..6 {
             let (p, g, m, v) = (
                 &mut self.params[k],
@@ -521,22 +526,31 @@ impl Router {
                 &mut self.m[k],
                 &mut self.v[k],
             );
-            adam_update(p, g, m, v, beta1, beta2, step_size, inv_bc2_sqrt, eps);
+            adam_update(p, g, m, v, c);
         }
         self.grads_clear = true;
     }
 
-    /// Counts a step and returns Adam's bias-corrected step size and `1 / sqrt(1 - beta2^t)`.
-    fn next_step(&mut self) -> (f32, f32) {
+    /// Counts a step and returns its Adam coefficients.
+    fn next_step(&mut self) -> AdamStep {
         self.steps += 1;
         self.transposed.fresh = false;
         let Adam {
-            lr, beta1, beta2, ..
+            lr,
+            beta1,
+            beta2,
+            eps,
         } = self.adam;
         let t = self.steps as i32;
         let bc1 = 1.0 - beta1.powi(t);
         let bc2_sqrt = (1.0 - beta2.powi(t)).sqrt();
-        (lr / bc1, 1.0 / bc2_sqrt)
+        AdamStep {
+            beta1,
+            beta2,
+            step_size: lr / bc1,
+            inv_bc2_sqrt: 1.0 / bc2_sqrt,
+            eps,
+        }
     }
 
     /// [`backward`](Self::backward) for the sample of the last `forward`, then
@@ -553,28 +567,9 @@ impl Router {
             self.step();
             return loss;
         }
-        // The deltas, as `backward` computes them, from the weights before the update.
-        let p = &self.params;
-        let s = &mut self.scratch;
-        let mut loss = 0.0;
-        for k in 0..e {
-            loss += bce(s.out[k], target[k]);
-            s.d_out[k] = (sigmoid(s.out[k]) - target[k]) * scale;
-        }
-        s.d2.iter_mut().for_each(|v| *v = 0.0);
-        transposed_add(&mut s.d2, &p[W3][..e * h2], &s.d_out, false);
-        for j in 0..h2 {
-            s.d2[j] = kept_if(relu_passes(s.z2[j]), s.d2[j]);
-        }
-        s.d1.iter_mut().for_each(|v| *v = 0.0);
-        transposed_add(&mut s.d1, &p[W2][..h2 * h1], &s.d2, true);
-        for i in 0..h1 {
-            s.d1[i] = kept_if(relu_passes(s.z1[i]), s.d1[i] * s.keep[i]);
-        }
-        let (step_size, inv_bc2_sqrt) = self.next_step();
-        let Adam {
-            beta1, beta2, eps, ..
-        } = self.adam;
+        // The deltas come from the weights before the update.
+        let loss = self.deltas(target, scale);
+        let c = self.next_step();
         let s = &self.scratch;
         let one = [1.0f32];
         let factors: [(&[f32], &[f32]); 6] = [
@@ -593,15 +588,15 @@ impl Router {
                 &mut self.v[k],
             );
             if ak.len() >= FUSED_MIN_ROW {
-                adam_update_outer(p, m, v, dk, ak, beta1, beta2, step_size, inv_bc2_sqrt, eps);
+                adam_update_outer(p, m, v, dk, ak, c);
             } else {
                 // Rows too short to vectorise (biases, a narrow input): through the cleared
                 // gradient, whose 0 + d_i a_j are the same values.
                 outer_add(g, dk, ak, false);
-                adam_update(p, g, m, v, beta1, beta2, step_size, inv_bc2_sqrt, eps);
+                adam_update(p, g, m, v, c);
             }
         }
-        loss / e as f32
+        loss
     }
 
     /// All weights and biases (W1, b1, W2, b2, W3, b3), for inspection.
