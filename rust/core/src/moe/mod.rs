@@ -224,6 +224,19 @@ impl PartialEq for EvalCache {
     }
 }
 
+/// `expert`'s class probabilities for `x` written into `out` by class id (ids past its end
+/// are left out; the others keep their 0): data mode's prediction.
+fn expert_proba_into(
+    expert: &HoeffdingTreeClassifier,
+    x: &Instance,
+    out: &mut [f64],
+) -> Result<()> {
+    for (slot, v) in out.iter_mut().zip(expert.predict_proba_one(x)?) {
+        *slot = v;
+    }
+    Ok(())
+}
+
 /// Position of the first largest value.
 fn argmax(v: &[f32]) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
@@ -518,15 +531,7 @@ impl DriftMoe {
             (Some(classes), chosen) => {
                 let mut out = vec![0.0; classes];
                 if let Some(i) = chosen {
-                    for (c, v) in self.experts[i]
-                        .predict_proba_one(x)?
-                        .into_iter()
-                        .enumerate()
-                    {
-                        if let Some(slot) = out.get_mut(c) {
-                            *slot = v;
-                        }
-                    }
+                    expert_proba_into(&self.experts[i], x, &mut out)?;
                 }
                 Some(Prediction::Proba(out))
             }
@@ -642,12 +647,7 @@ impl DriftMoe {
         match self.cfg.mode {
             MoeMode::Data => {
                 if let Some(i) = argmax(logits) {
-                    let p = self.experts[i].predict_proba_one(x)?;
-                    for (c, v) in p.into_iter().enumerate() {
-                        if let Some(slot) = out.get_mut(c) {
-                            *slot = v;
-                        }
-                    }
+                    expert_proba_into(&self.experts[i], x, &mut out)?;
                 }
             }
             MoeMode::Task => {
