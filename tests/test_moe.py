@@ -52,17 +52,21 @@ def router_logits(params, z):
 def test_mask_and_top_k_follow_the_rules():
     model = moe.DriftMoEClassifier(n_experts=5, top_k=2, batch_size=1000, seed=3)
     stream = list(synth.SEA(seed=1).take(400))
+    seen = set()
     for i, (x, y) in enumerate(stream):
         params_before = [p.copy() for p in model.router_parameters] if i else None
-        experts_right = None
-        if i:
-            # Which experts would be right, from each tree's own prediction before learning.
-            experts_right = np.array([p == y for p in model.expert_predictions(x)])
+        seen.add(y)
+        # Which experts would be right, from each tree's own prediction before learning; a
+        # tree with no positive vote (an empty one) predicts the lowest label known, as the
+        # published code reads its all-zero vote vector.
+        experts_right = np.array(
+            [(min(seen) if p is None else p) == y for p in model.expert_predictions(x)]
+        )
         model.learn_one(x, y)
         step = model.last_step
         if not i:
-            # Every expert is empty: none is right and all votes are 0, so the first carries it.
-            assert step["mask"] == [1.0, 0.0, 0.0, 0.0, 0.0]
+            # Every expert is empty and the only label known is y's: all are right.
+            assert step["mask"] == [1.0] * 5
             continue
         z = np.array([x[k] for k in sorted(x)], dtype=np.float32)
         logits = router_logits(params_before, z)
@@ -101,6 +105,7 @@ class ReferenceMoE:
             for _ in range(n_experts)
         ]
         self.buffer = []
+        self.seen = set()
 
     def forward(self, z, train):
         w1, b1, w2, b2, w3, b3 = self.params
@@ -140,11 +145,17 @@ class ReferenceMoE:
 
     def predict(self, x, z):
         logits, _ = self.forward(z, train=False)
-        return self.experts[int(np.argmax(logits))].predict_one(x)
+        return self.read(self.experts[int(np.argmax(logits))].predict_one(x))
+
+    def read(self, prediction):
+        # An expert without a prediction predicts the lowest label known (the published
+        # code's argmax over an all-zero vote vector).
+        return min(self.seen, default=None) if prediction is None else prediction
 
     def learn(self, x, y, z):
         logits, _ = self.forward(z, train=False)
-        mask = np.array([float(e.predict_one(x) == y) for e in self.experts], np.float32)
+        self.seen.add(y)
+        mask = np.array([float(self.read(e.predict_one(x)) == y) for e in self.experts], np.float32)
         if not mask.any():
             votes = []
             for e in self.experts:
@@ -223,12 +234,13 @@ def test_agrees_with_a_pure_python_reference(name, make, d, n):
 
 
 @pytest.mark.parametrize(
-    "make, floor", [(sea_abrupt, 0.975), (led_gradual, 0.67)], ids=["SEA abrupt", "LED gradual"]
+    "make, floor", [(sea_abrupt, 0.975), (led_gradual, 0.69)], ids=["SEA abrupt", "LED gradual"]
 )
 def test_moe_data_on_100k_drifting_samples(make, floor):
-    # Measured 0.983 and 0.680 with MOA's naive Bayes in the experts (the default), 0.981 and
-    # 0.665 with river's (this SEA has no label noise; the LED floor is above river's naive
-    # Bayes, which favours the classes a young leaf has not seen).
+    # Measured 0.984 and 0.701 with MOA's naive Bayes in the experts (the default), 0.980 and
+    # 0.671 with river's (this SEA has no label noise; the LED floor is above river's naive
+    # Bayes, which favours the classes a young leaf has not seen). Before empty experts were
+    # read as predicting the lowest label (the published code's rule), LED gave 0.680.
     X, y = make().arrays(100_000)
     curve = evaluate.prequential(moe.DriftMoEClassifier(seed=1), X, y)
     assert curve[-1] > floor

@@ -30,7 +30,11 @@ class DriftMoEClassifier(ClassifierBatchMixin, base.Classifier):
       the experts that were right (or, when none was, the one with the largest raw vote for the
       true class: MOA's vote, i.e. the leaf's class weight where it predicts by majority class
       and the unnormalised naive-Bayes score where it predicts by naive Bayes, as the paper's
-      MOA experts give it), one optimiser step per mini-batch of `batch_size` samples.
+      MOA experts give it), one optimiser step per mini-batch of `batch_size` samples. An
+      expert's prediction is read as the published code reads its vote vector: the first
+      largest vote in label order, so an expert with no positive vote (an empty one) predicts
+      the lowest label known and ties go to the lower label. Empty experts are therefore right
+      on that label's samples, and the router learns to route to them and train them.
     - `mode="task"` (MoE-Task): one one-vs-rest tree per class (added as classes appear), every
       tree learns every sample, the router learns the one-hot class at every sample and
       predicts the class of its highest-scoring expert.

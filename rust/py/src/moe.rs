@@ -133,6 +133,11 @@ impl PyDriftMoe {
             // Labels Python cannot compare keep their first-seen order.
             Err(_) => (0..labels.len()).collect(),
         };
+        let mut ranks = vec![0usize; self.sorted.len()];
+        for (r, &c) in self.sorted.iter().enumerate() {
+            ranks[c] = r;
+        }
+        self.core.set_class_ranks(&ranks);
         Ok(i)
     }
 

@@ -114,6 +114,12 @@ pub struct DriftMoe {
     /// The features declared nominal, for the experts still to come (MoE-Task adds one per
     /// new class).
     nominal: Vec<usize>,
+    /// Each class id's position in the order of the labels (empty: id order). The published
+    /// code reads an expert's prediction as the first largest entry of its vote vector padded
+    /// to every class, indexed in label order: an expert with no positive vote predicts the
+    /// lowest label, and ties go to the lower label.
+    #[serde(default)]
+    class_rank: Vec<usize>,
     /// Scratch for the router's scores (not part of the state).
     #[serde(skip)]
     logits: Vec<f32>,
@@ -184,6 +190,8 @@ pub enum Prediction {
 struct Judged {
     verdicts: Vec<Verdict>,
     proba: ClassDist,
+    /// An expert's probabilities by class id, when its verdict does not lead strictly.
+    tied: Vec<f64>,
 }
 
 /// Scratch, not state: two models are equal whatever they have cached.
@@ -237,6 +245,34 @@ fn expert_proba_into(
     Ok(())
 }
 
+/// Class `c`'s place in label order: ranked ids first, by rank, then the others by id.
+fn label_rank(class_rank: &[usize], c: usize) -> (usize, usize) {
+    match class_rank.get(c) {
+        Some(&r) => (0, r),
+        None => (1, c),
+    }
+}
+
+/// The class an expert's vote vector `proba` (by class id, over all known classes) predicts
+/// as the published code reads it: the first largest entry in label order, so the lowest
+/// label when no entry is positive.
+fn read_vote(proba: &[f64], class_rank: &[usize]) -> Option<usize> {
+    let mut best: Option<(usize, f64)> = None;
+    for (c, &p) in proba.iter().enumerate() {
+        let p = p.max(0.0);
+        let better = match best {
+            None => true,
+            Some((b, bp)) => {
+                p > bp || (p == bp && label_rank(class_rank, c) < label_rank(class_rank, b))
+            }
+        };
+        if better {
+            best = Some((c, p));
+        }
+    }
+    best.map(|(c, _)| c)
+}
+
 /// Position of the first largest value.
 fn argmax(v: &[f32]) -> Option<usize> {
     let mut best: Option<(usize, f32)> = None;
@@ -279,6 +315,7 @@ impl DriftMoe {
             losses: vec![],
             last: LastStep::default(),
             nominal: vec![],
+            class_rank: vec![],
             logits: vec![],
             eval_cache: EvalCache::default(),
             judged: Judged::default(),
@@ -322,6 +359,14 @@ impl DriftMoe {
         for e in &mut self.experts {
             e.set_nominal(feature);
         }
+    }
+
+    /// Sets each class id's position in label order (`ranks[id]`), which decides what an
+    /// expert without a positive vote predicts, and ties, for the router's target: the lowest
+    /// label. Ids without a rank follow those with one, in id order.
+    pub fn set_class_ranks(&mut self, ranks: &[usize]) {
+        self.class_rank.clear();
+        self.class_rank.extend_from_slice(ranks);
     }
 
     fn check(z: &[f32], x: &Instance) -> Result<()> {
@@ -515,7 +560,11 @@ impl DriftMoe {
         mask.resize(e, 0.0);
         // One verdict per expert serves the mask, the fallback below and the trained experts'
         // naive-Bayes credits: each leaf's naive-Bayes votes are computed once per sample.
-        let Judged { verdicts, proba } = &mut self.judged;
+        let Judged {
+            verdicts,
+            proba,
+            tied,
+        } = &mut self.judged;
         verdicts.clear();
         for t in &self.experts {
             verdicts.push(t.verdict_with(x, y, proba)?);
@@ -536,9 +585,22 @@ impl DriftMoe {
                 Some(Prediction::Proba(out))
             }
         };
-        for (m, v) in mask.iter_mut().zip(verdicts) {
-            if v.predicted == Some(y) {
-                *m = 1.0;
+        // An expert whose verdict leads strictly predicts its class; one with tied or no
+        // positive votes is read as the published code reads it (see `class_rank`), which
+        // needs its probabilities: rare once the experts have learned.
+        for (i, v) in verdicts.iter().enumerate() {
+            let predicted = if v.unique {
+                v.predicted
+            } else {
+                tied.clear();
+                tied.resize(self.n_classes, 0.0);
+                if v.predicted.is_some() {
+                    expert_proba_into(&self.experts[i], x, tied)?;
+                }
+                read_vote(tied, &self.class_rank)
+            };
+            if predicted == Some(y) {
+                mask[i] = 1.0;
             }
         }
         if mask.iter().all(|&m| m == 0.0) {
@@ -832,6 +894,46 @@ mod tests {
         for &i in &order[..2] {
             assert_eq!(mask[i], 1.0);
         }
+    }
+
+    #[test]
+    fn a_vote_vector_is_read_as_the_published_code_reads_it() {
+        // The first largest entry in label order: ids 0 and 1 tie, and id 1 is the lower
+        // label; no positive entry reads as the lowest label; without ranks, id order.
+        assert_eq!(read_vote(&[0.3, 0.3, 0.1], &[2, 0, 1]), Some(1));
+        assert_eq!(read_vote(&[0.0, 0.0, 0.0], &[2, 0, 1]), Some(1));
+        assert_eq!(read_vote(&[0.0, 0.0, 0.0], &[]), Some(0));
+        assert_eq!(read_vote(&[0.2, 0.5, 0.5], &[]), Some(1));
+        assert_eq!(read_vote(&[0.2, 0.1, 0.0], &[2, 0, 1]), Some(0));
+        assert_eq!(read_vote(&[], &[]), None);
+    }
+
+    #[test]
+    fn an_expert_without_a_vote_predicts_the_lowest_label() {
+        let (z, x) = inst(&[0.5, -1.0]);
+        // Ids 0 and 1 known (the first sample is id 1); id 1 is the lower label: every empty
+        // expert predicts it and is right.
+        let mut m = DriftMoe::new(small(MoeMode::Data), 0).unwrap();
+        m.set_class_ranks(&[1, 0]);
+        m.learn_one(&z, &x, 1).unwrap();
+        assert_eq!(m.last_step().mask, vec![1.0; 4]);
+        // A sample of id 0: the two experts that learned id 1 predict it and are wrong, the
+        // two still empty predict id 1 too. None is right, so the first largest vote for id
+        // 0 (all 0) carries the mask.
+        let trained = m.last_step().trained.clone();
+        m.learn_one(&z, &x, 0).unwrap();
+        assert_eq!(m.last_step().mask, vec![1.0, 0.0, 0.0, 0.0]);
+        // With id 0 the lower label, the empty experts are right on id 0 and wrong on id 1.
+        let mut m = DriftMoe::new(small(MoeMode::Data), 0).unwrap();
+        m.set_class_ranks(&[0, 1]);
+        m.learn_one(&z, &x, 1).unwrap();
+        assert_eq!(m.last_step().mask, vec![1.0, 0.0, 0.0, 0.0]);
+        assert_eq!(m.last_step().trained, trained);
+        m.learn_one(&z, &x, 0).unwrap();
+        let expected: Vec<f32> = (0..4)
+            .map(|i| f32::from(u8::from(!trained.contains(&i))))
+            .collect();
+        assert_eq!(m.last_step().mask, expected);
     }
 
     #[test]
