@@ -630,19 +630,21 @@ impl Splitter {
                 }
                 if lo < f64::INFINITY {
                     let bin = (hi - lo) / (n_splits as f64 + 1.0);
+                    // One pair of children, refilled for each candidate (cloned for the best).
+                    let mut children = [ClassDist::default(), ClassDist::default()];
                     for i in 0..n_splits {
                         let split = lo + bin * (i as f64 + 1.0);
                         if !(lo < split && split < hi) {
                             continue;
                         }
-                        let children = gaussian_binary_split(per_class, split);
+                        gaussian_binary_split_into(per_class, split, &mut children);
                         let merit = criterion.merit(pre, &children, min_branch_fraction);
                         if merit > best.merit {
                             best = Suggestion {
                                 merit,
                                 feature,
                                 kind: Some(SplitKind::NumericBinary(split)),
-                                children,
+                                children: children.to_vec(),
                             };
                         }
                     }
@@ -676,9 +678,13 @@ impl Splitter {
                         children,
                     };
                 }
+                // One pair of children, refilled for each value (cloned for the best).
+                let mut children = [ClassDist::default(), ClassDist::default()];
                 for j in 0..s.values {
                     let v = s.codes()[j] as u32;
-                    let (mut eq, mut ne) = (ClassDist::default(), ClassDist::default());
+                    let [eq, ne] = &mut children;
+                    eq.0.clear();
+                    ne.0.clear();
                     for i in 0..s.rows {
                         let c = s.class_of(i);
                         for (k, &w) in s.weights(i).iter().enumerate() {
@@ -692,14 +698,13 @@ impl Splitter {
                             }
                         }
                     }
-                    let children = vec![eq, ne];
                     let merit = criterion.merit(pre, &children, min_branch_fraction);
                     if merit > best.merit {
                         best = Suggestion {
                             merit,
                             feature,
                             kind: Some(SplitKind::NominalBinary(v)),
-                            children,
+                            children: children.to_vec(),
                         };
                     }
                 }
@@ -717,8 +722,14 @@ impl Splitter {
     }
 }
 
-fn gaussian_binary_split(per_class: &[ClassGaussian], split: f64) -> Vec<ClassDist> {
-    let (mut lhs, mut rhs) = (ClassDist::default(), ClassDist::default());
+/// The class weights on either side of `split`, written into `children` (two of them).
+fn gaussian_binary_split_into(
+    per_class: &[ClassGaussian],
+    split: f64,
+    [lhs, rhs]: &mut [ClassDist; 2],
+) {
+    lhs.0.clear();
+    rhs.0.clear();
     for c in per_class {
         let n = c.dist.n();
         if split < c.min {
@@ -731,7 +742,6 @@ fn gaussian_binary_split(per_class: &[ClassGaussian], split: f64) -> Vec<ClassDi
             rhs.0.push((c.class, n - l));
         }
     }
-    vec![lhs, rhs]
 }
 
 #[cfg(test)]
