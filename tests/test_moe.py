@@ -342,6 +342,25 @@ def test_nominal_columns_match_the_dict_path_and_feed_the_router_their_codes():
     assert pickle.dumps(numeric) != pickle.dumps(by_array)
 
 
+def test_nominal_codes_of_every_kind_match_the_dict_path():
+    # Small integral codes are looked up by index, others (large, fractional, -0.0) by their
+    # bits; -0.0 is the code 0, as in a dict, where both are the int 0.
+    rng = np.random.default_rng(4)
+    codes = np.array([0.0, 1.0, 2048.0, 2.5, -0.0, 7.0])
+    X = np.column_stack([rng.choice(codes, 3000), rng.choice(codes, 3000), rng.normal(size=3000)])
+    y = ((X[:, 0] == 2.5) | (X[:, 1] == 0.0) | (X[:, 2] > 1)).astype(int)
+    by_rows = moe.DriftMoEClassifier(n_experts=4, batch_size=32, nominal_attributes=[0, 1], seed=2)
+    for row, label in zip(X.tolist(), y.tolist(), strict=True):
+        x = {j: (int(v) if j < 2 and v.is_integer() else v) for j, v in enumerate(row)}
+        by_rows.learn_one(x, label)
+    by_array = moe.DriftMoEClassifier(
+        n_experts=4, batch_size=32, nominal_attributes=[0, 1], seed=2
+    )
+    by_array.learn_many_np(X, y)
+    assert pickle.dumps(by_array) == pickle.dumps(by_rows)
+    assert evaluate.prequential(by_array, X, y)[-1] > 0.9
+
+
 @pytest.mark.parametrize("params", list(moe.DriftMoEClassifier._unit_test_params()))
 def test_river_check_estimator(params):
     checks.check_estimator(moe.DriftMoEClassifier(**params))

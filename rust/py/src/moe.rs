@@ -187,7 +187,7 @@ impl PyDriftMoe {
         d: usize,
         values: &[f64],
     ) -> PyResult<NominalCodes> {
-        let mut codes = Vec::with_capacity(d);
+        let mut codes: NominalCodes = Vec::with_capacity(d);
         for (j, &f) in ids.iter().enumerate() {
             let name = j.into_pyobject(py)?;
             if f == usize::MAX || !self.nominal_names.bind(py).contains(&name)? {
@@ -195,18 +195,23 @@ impl PyDriftMoe {
                 continue;
             }
             self.core.set_nominal(f);
-            let mut map = HashMap::new();
-            for &v in values.iter().skip(j).step_by(d.max(1)) {
-                if let std::collections::hash_map::Entry::Vacant(slot) = map.entry(v.to_bits()) {
-                    let obj = if v.fract() == 0.0 && v.abs() < 9.0e15 {
-                        (v as i64).into_pyobject(py)?.into_any()
-                    } else {
-                        v.into_pyobject(py)?.into_any()
-                    };
-                    slot.insert(self.values.intern(&obj)? as u32);
+            codes.push(Some(ColumnCodes::default()));
+        }
+        // Row by row, as the dict path meets the values: the same value ids.
+        if d > 0 && codes.iter().any(Option::is_some) {
+            for row in values.chunks_exact(d) {
+                for (column, &v) in codes.iter_mut().zip(row) {
+                    let Some(column) = column else { continue };
+                    if column.get(v).is_none() {
+                        let obj = if v.fract() == 0.0 && v.abs() < 9.0e15 {
+                            (v as i64).into_pyobject(py)?.into_any()
+                        } else {
+                            v.into_pyobject(py)?.into_any()
+                        };
+                        column.insert(v, self.values.intern(&obj)? as u32);
+                    }
                 }
             }
-            codes.push(Some(map));
         }
         Ok(codes)
     }
@@ -245,7 +250,47 @@ fn name_order(py: Python<'_>, features: &Interner) -> PyResult<Vec<usize>> {
 }
 
 /// Per array column: for a column declared nominal, the value id of each code (by its bits).
-type NominalCodes = Vec<Option<HashMap<u64, u32>>>;
+type NominalCodes = Vec<Option<ColumnCodes>>;
+
+/// The value ids of one nominal column's codes: small non-negative integral codes (MOA's
+/// LED attributes are 0/1) by index, any other by its bits.
+#[derive(Default)]
+struct ColumnCodes {
+    small: Vec<u32>,
+    other: HashMap<u64, u32>,
+}
+
+impl ColumnCodes {
+    /// Codes below this are looked up by index.
+    const SMALL: f64 = 1024.0;
+
+    fn small_index(v: f64) -> Option<usize> {
+        // NaN is in no range; -0.0 passes it but has the sign bit, and goes to `other`.
+        (v.fract() == 0.0 && (0.0..Self::SMALL).contains(&v) && v.to_bits() >> 63 == 0)
+            .then_some(v as usize)
+    }
+
+    fn get(&self, v: f64) -> Option<u32> {
+        match Self::small_index(v) {
+            Some(i) => self.small.get(i).copied().filter(|&id| id != u32::MAX),
+            None => self.other.get(&v.to_bits()).copied(),
+        }
+    }
+
+    fn insert(&mut self, v: f64, id: u32) {
+        match Self::small_index(v) {
+            Some(i) => {
+                if self.small.len() <= i {
+                    self.small.resize(i + 1, u32::MAX);
+                }
+                self.small[i] = id;
+            }
+            None => {
+                self.other.insert(v.to_bits(), id);
+            }
+        }
+    }
+}
 
 /// One array row as the trees' instance and the router's input. A nominal column's code goes
 /// to the trees as a nominal value and to the router as the number it is (MOA's LED).
@@ -262,16 +307,16 @@ fn fill(
     z.resize(slots.iter().filter(|&&s| s != usize::MAX).count(), 0.0);
     for (j, (&f, &v)) in ids.iter().zip(row).enumerate() {
         if f != usize::MAX {
-            let value = match codes.get(j).and_then(|c| c.as_ref()) {
-                Some(map) => map
-                    .get(&v.to_bits())
-                    .map_or(Value::Missing, |&id| Value::Cat(id)),
-                None => Value::Num(v),
+            // A nominal code reaches the router as the number it is interned as: -0.0 is the
+            // int 0 (adding 0.0 clears the sign of a zero and changes nothing else).
+            let (value, number) = match codes.get(j).and_then(|c| c.as_ref()) {
+                Some(column) => (column.get(v).map_or(Value::Missing, Value::Cat), v + 0.0),
+                None => (Value::Num(v), v),
             };
             x.push(f, value);
             if let Some(&slot) = slots.get(f) {
                 if let Some(zs) = z.get_mut(slot) {
-                    *zs = v as f32;
+                    *zs = number as f32;
                 }
             }
         }
