@@ -316,11 +316,29 @@ pub(super) struct AdamStep {
 
 /// Adam's update of one weight `p` with gradient `g`, PyTorch's form (eps added after the
 /// bias correction of the square root); both update paths share it, so that they round alike.
+/// Its moments are kept out of the subnormal range ([`flush_subnormal`]).
 #[inline(always)]
 fn adam_one(p: &mut f32, m: &mut f32, v: &mut f32, g: f32, c: &AdamStep) {
-    *m = c.beta1 * *m + (1.0 - c.beta1) * g;
-    *v = c.beta2 * *v + (1.0 - c.beta2) * g * g;
+    *m = flush_subnormal(c.beta1 * *m + (1.0 - c.beta1) * g);
+    *v = flush_subnormal(c.beta2 * *v + (1.0 - c.beta2) * g * g);
     *p -= c.step_size * *m / (v.sqrt() * c.inv_bc2_sqrt + c.eps);
+}
+
+/// `x`, or 0 where it is subnormal. A weight whose gradient stays 0 (one into a dead ReLU unit)
+/// has moments that decay geometrically through the subnormal range, and on many x86 CPUs every
+/// operation on a subnormal float takes a microcode assist of about a hundred cycles: MoE-Task,
+/// which updates all 35k weights every sample, ran 6.5x slower on such a machine (an Intel
+/// Xeon). A first moment below `f32::MIN_POSITIVE` (1.2e-38) moves its weight by less than
+/// `10 lr 1.2e-30` (the step is at most `10 lr m / eps`, eps = 1e-8), and a subnormal second
+/// moment changes the step's denominator by under 1e-19 against its eps: flushing either
+/// changes no weight of a size that matters. It compiles to a compare and a blend.
+#[inline(always)]
+fn flush_subnormal(x: f32) -> f32 {
+    if x.abs() < f32::MIN_POSITIVE {
+        0.0
+    } else {
+        x
+    }
 }
 
 /// Adam's update of one parameter array with its accumulated gradients, which are cleared.
@@ -380,6 +398,32 @@ mod tests {
         (0..n)
             .map(|i| (((i * 7919 + seed * 104_729) % 1000) as f32 - 500.0) / 250.0)
             .collect()
+    }
+
+    #[test]
+    fn adam_keeps_its_moments_out_of_the_subnormal_range() {
+        let c = AdamStep {
+            beta1: 0.9,
+            beta2: 0.999,
+            step_size: 1e-3,
+            inv_bc2_sqrt: 1.0,
+            eps: 1e-8,
+        };
+        // With no gradient the moments decay: 0.9 * 1.2e-38 and 0.999 * 1.176e-38 are
+        // subnormal and become 0; 0.9 * 1.4e-38 and 0.999 * 1.2e-38 are not and stay.
+        let mut p = vec![1.0f32; 2];
+        let mut g = vec![0.0f32; 2];
+        let mut m = vec![1.2e-38f32, 1.4e-38];
+        let mut v = vec![1.176e-38f32, 1.2e-38];
+        adam_update(&mut p, &mut g, &mut m, &mut v, c);
+        assert_eq!(m, vec![0.0, 0.9 * 1.4e-38f32]);
+        assert_eq!(v, vec![0.0, 0.999 * 1.2e-38f32]);
+        assert!(m[1].is_normal() && v[1].is_normal());
+        // The outer-product form flushes alike.
+        let (mut m, mut v) = (vec![1.2e-38f32, 1.4e-38], vec![1.176e-38f32, 1.2e-38]);
+        adam_update_outer(&mut p, &mut m, &mut v, &[0.0], &[1.0, 1.0], c);
+        assert_eq!(m, vec![0.0, 0.9 * 1.4e-38f32]);
+        assert_eq!(v, vec![0.0, 0.999 * 1.2e-38f32]);
     }
 
     #[test]
