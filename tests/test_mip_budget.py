@@ -100,7 +100,13 @@ def test_a_stalled_worker_is_killed_and_the_streamed_points_are_kept(cfl, monkey
 def test_the_worker_is_killed_before_the_deadline_even_with_a_long_slice(cfl, monkeypatch):
     result, wall = _solve_stalled(cfl, monkeypatch, 2.0, seed=0, iteration_time_limit=30.0)
     assert 2.0 * 0.9 <= wall <= 2.0 * 1.03, wall
-    assert [r.status for r in result.history][-1] == _isolate.KILLED
+    # The 30 s slice never runs out: from the first kill on, each sub-MIP is killed at the
+    # deadline's margin, or there is no time left to start one (which of the two comes last
+    # depends on how long the last destroy step took).
+    statuses = [r.status for r in result.history]
+    assert _isolate.KILLED in statuses
+    after = statuses[statuses.index(_isolate.KILLED) :]
+    assert set(after) <= {_isolate.KILLED, "no time left"}, after
     assert result.status == "time limit"
 
 
