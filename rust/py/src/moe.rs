@@ -9,7 +9,7 @@ use numpy::{IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray2};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyFloat, PyInt, PyList, PySet};
-use rapidriver_core::moe::{DriftMoe, MoeConfig, MoeMode, Prediction};
+use rapidriver_core::moe::{read_vote, DriftMoe, MoeConfig, MoeMode, Prediction};
 use rapidriver_core::snapshot;
 use rapidriver_core::tree::{HtConfig, Instance, LeafPrediction, Value};
 use std::collections::HashMap;
@@ -133,11 +133,7 @@ impl PyDriftMoe {
             // Labels Python cannot compare keep their first-seen order.
             Err(_) => (0..labels.len()).collect(),
         };
-        let mut ranks = vec![0usize; self.sorted.len()];
-        for (r, &c) in self.sorted.iter().enumerate() {
-            ranks[c] = r;
-        }
-        self.core.set_class_ranks(&ranks);
+        self.core.set_class_ranks(&label_ranks(&self.sorted));
         Ok(i)
     }
 
@@ -220,6 +216,15 @@ impl PyDriftMoe {
         let labels = labels_of(y, n)?;
         labels.iter().map(|l| self.class_id(l)).collect()
     }
+}
+
+/// Each class id's position in label order, from the ids in that order.
+fn label_ranks(sorted: &[usize]) -> Vec<usize> {
+    let mut ranks = vec![0usize; sorted.len()];
+    for (r, &c) in sorted.iter().enumerate() {
+        ranks[c] = r;
+    }
+    ranks
 }
 
 /// Position of each feature id in the sorted order of the names (repr order where Python
@@ -468,24 +473,11 @@ impl PyDriftMoe {
             self.slots = name_order(py, &self.features)?;
         }
         let slots = self.slots.clone();
-        let mut rank = vec![0usize; self.sorted.len()];
-        for (r, &c) in self.sorted.iter().enumerate() {
-            rank[c] = r;
-        }
+        let rank = label_ranks(&self.sorted);
         let mut z = std::mem::take(&mut self.z);
         let core = &mut self.core;
         // `predict_one`'s rule: the first class in label order with the largest probability.
-        let predicted = |p: &[f64]| {
-            let mut known: Vec<usize> = (0..p.len()).collect();
-            known.sort_by_key(|&k| rank.get(k).copied().unwrap_or(usize::MAX));
-            let mut best: Option<(usize, f64)> = None;
-            for k in known {
-                if best.is_none_or(|(_, b)| p[k] > b) {
-                    best = Some((k, p[k]));
-                }
-            }
-            best.map(|(k, _)| k)
-        };
+        let predicted = |p: &[f64]| read_vote(p, &rank);
         let result = py.detach(|| -> Result<Vec<f64>, rapidriver_core::Error> {
             // Rows go to the core a block at a time, so that it can score the router's
             // inputs of a block together.

@@ -255,8 +255,9 @@ fn label_rank(class_rank: &[usize], c: usize) -> (usize, usize) {
 
 /// The class an expert's vote vector `proba` (by class id, over all known classes) predicts
 /// as the published code reads it: the first largest entry in label order, so the lowest
-/// label when no entry is positive.
-fn read_vote(proba: &[f64], class_rank: &[usize]) -> Option<usize> {
+/// label when no entry is positive. `class_rank[id]` is each id's place in label order; ids
+/// past its end follow, in id order.
+pub fn read_vote(proba: &[f64], class_rank: &[usize]) -> Option<usize> {
     let mut best: Option<(usize, f64)> = None;
     for (c, &p) in proba.iter().enumerate() {
         let p = p.max(0.0);
